@@ -1,0 +1,79 @@
+"""Customers: attributes from the product/CRM plus a mirror of the journey for filtering."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from pydantic import EmailStr, field_validator
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.columns import utc_datetime_column
+from models.journey import JourneySnapshot
+from models.timeutil import utc_now
+
+ExternalId = str
+
+
+class CustomerBase(SQLModel):
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    plan: str | None = Field(default=None, max_length=64)
+    segment: str | None = Field(default=None, max_length=64)
+    timezone: str = Field(default="UTC", max_length=64)
+    csm_owner: str | None = Field(default=None, max_length=200)
+    mrr: float | None = Field(default=None, ge=0)
+
+
+class CustomerCreate(CustomerBase):
+    """Create-or-update body of `POST /v1/customers`."""
+
+    customer_id: ExternalId = Field(min_length=1, max_length=128, regex=r"^[A-Za-z0-9._:@-]+$")
+    email: EmailStr | None = None  # type: ignore[assignment]
+    signed_up_at: datetime | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"unknown IANA timezone {value!r}")
+        return value
+
+
+class Customer(CustomerBase, table=True):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("tenant_id", "customer_id", name="uq_customer_tenant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    customer_id: ExternalId = Field(max_length=128)
+    signed_up_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
+    stage: str | None = Field(default=None, max_length=32, index=True)
+    points: int = 0
+    health_score: float | None = None
+    risk_level: str | None = Field(default=None, max_length=32, index=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
+
+
+class CustomerPublic(CustomerBase):
+    customer_id: ExternalId
+    signed_up_at: datetime
+    stage: str | None
+    points: int
+    health_score: float | None
+    risk_level: str | None
+    workflow_id: str
+
+
+class CustomerDetail(CustomerPublic):
+    """One customer: stored attributes plus the live state of its journey workflow."""
+
+    journey: JourneySnapshot | None
+    journey_error: str | None = None
+
+
+class CustomersPublic(SQLModel):
+    data: list[CustomerPublic]
+    count: int

@@ -1,0 +1,67 @@
+"""The append-only event log: unique on (tenant, event_id) so a replayed event is a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.columns import json_column, utc_datetime_column
+from models.timeutil import as_utc, utc_now
+
+MAX_BATCH = 1000
+
+
+class EventBase(SQLModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    customer_id: str = Field(min_length=1, max_length=128, regex=r"^[A-Za-z0-9._:@-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    occurred_at: datetime
+
+
+class EventCreate(EventBase):
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("occurred_at must carry a timezone offset, e.g. 2026-01-01T09:00:00Z")
+        return as_utc(value)
+
+
+class EventBatchCreate(SQLModel):
+    events: list[EventCreate] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Event(EventBase, table=True):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "event_id", name="uq_event_tenant_event_id"),
+        Index("ix_event_customer_time", "tenant_id", "customer_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", max_length=64)
+    occurred_at: datetime = Field(sa_column=utc_datetime_column())
+    properties: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    received_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
+    signalled_at: datetime | None = Field(
+        default=None, sa_column=utc_datetime_column(nullable=True, index=True)
+    )
+
+
+class EventAccepted(SQLModel):
+    event_id: str
+    customer_id: str
+    duplicate: bool
+    workflow_id: str
+
+
+class EventsAccepted(SQLModel):
+    accepted: int
+    duplicates: int
+    events: list[EventAccepted]

@@ -1,0 +1,47 @@
+"""Health score payloads: a score always travels with the components and inputs that explain it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class RiskLevel(StrEnum):
+    HEALTHY = "healthy"
+    WATCH = "watch"
+    AT_RISK = "at_risk"
+    UNKNOWN = "unknown"
+
+
+class ComponentScore(BaseModel):
+    """One of the five components; `score` is None when there was no data for it."""
+
+    name: str
+    weight: float
+    score: float | None
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    explanation: str = ""
+
+
+class HealthScoreResult(BaseModel):
+    score: float | None
+    risk_level: RiskLevel
+    confidence: float = Field(ge=0, le=1, description="Share of the total weight that had data.")
+    components: list[ComponentScore]
+    drivers: list[str] = Field(default_factory=list)
+    computed_at: datetime
+
+
+class ScoreRequest(BaseModel):
+    """What the workflow asks the scoring activity for; the key makes the stored score idempotent."""
+
+    tenant_id: str
+    customer_id: str
+    playbook_name: str
+    playbook_version: str
+    as_of: datetime
+    idempotency_key: str
+    stage: str

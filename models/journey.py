@@ -1,0 +1,141 @@
+"""Payloads of the customer journey workflow: its input, signals, carried state and query answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from models.health import HealthScoreResult
+from models.playbook import PlaybookRef
+
+RECENT_EVENT_IDS_KEPT = 2000
+RECENT_INTERVENTIONS_KEPT = 50
+
+
+def journey_workflow_id(tenant_id: str, customer_id: str) -> str:
+    return f"onboarding/{tenant_id}/{customer_id}"
+
+
+class Stage(StrEnum):
+    SIGNED_UP = "signed_up"
+    ONBOARDING = "onboarding"
+    ACTIVATED = "activated"
+    GRADUATED = "graduated"
+    STALLED = "stalled"
+
+
+class MilestoneState(StrEnum):
+    DONE = "done"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+
+
+class ProductEvent(BaseModel):
+    """A product event as the workflow receives it (already stored in the event log)."""
+
+    event_id: str
+    name: str
+    occurred_at: datetime
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class Achievement(BaseModel):
+    milestone_key: str
+    achieved_at: datetime
+    event_id: str | None = None
+    points: int = 0
+
+
+class InterventionRecord(BaseModel):
+    kind: str
+    channel: str
+    milestone_key: str | None = None
+    idempotency_key: str
+    status: str
+    at: datetime
+    detail: str = ""
+
+
+class JourneyCarry(BaseModel):
+    """Everything continue-as-new must hand to the next run."""
+
+    achievements: dict[str, Achievement] = Field(default_factory=dict)
+    recent_event_ids: list[str] = Field(default_factory=list)
+    pending: list[ProductEvent] = Field(default_factory=list)
+    checkins_done: int = 0
+    nudged_milestones: list[str] = Field(default_factory=list)
+    last_score: HealthScoreResult | None = None
+    interventions: list[InterventionRecord] = Field(default_factory=list)
+    last_event_at: datetime | None = None
+    events_processed: int = 0
+    stage: Stage = Stage.SIGNED_UP
+
+
+class JourneyInput(BaseModel):
+    tenant_id: str
+    customer_id: str
+    playbook: PlaybookRef
+    signup_at: datetime
+    carry: JourneyCarry | None = None
+
+
+class MilestoneStatus(BaseModel):
+    key: str
+    title: str
+    state: MilestoneState
+    required: bool
+    points: int
+    due_at: datetime | None
+    achieved_at: datetime | None
+
+
+class JourneySnapshot(BaseModel):
+    """Answer to the `state` query: where the customer is and what happens next."""
+
+    tenant_id: str
+    customer_id: str
+    playbook: PlaybookRef
+    signup_at: datetime
+    stage: Stage
+    milestones: list[MilestoneStatus]
+    points: int
+    last_score: HealthScoreResult | None
+    next_wakeup_at: datetime | None
+    next_wakeup_reason: str | None
+    interventions: list[InterventionRecord]
+    events_processed: int
+    last_event_at: datetime | None
+
+
+class MilestoneRecord(BaseModel):
+    """Activity input: persist one achievement (unique per customer and milestone)."""
+
+    tenant_id: str
+    customer_id: str
+    playbook_version: str
+    achievement: Achievement
+
+
+class NudgeRequest(BaseModel):
+    """Activity input: one overdue-milestone nudge on one channel."""
+
+    tenant_id: str
+    customer_id: str
+    playbook_name: str
+    playbook_version: str
+    milestone_key: str
+    idempotency_key: str
+
+
+class JourneyProgress(BaseModel):
+    """Activity input: mirror stage and score into the customer row so the API can filter on them."""
+
+    tenant_id: str
+    customer_id: str
+    stage: Stage
+    points: int
+    health_score: float | None = None
+    risk_level: str | None = None

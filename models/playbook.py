@@ -1,0 +1,118 @@
+"""Playbook schema: what a lifecycle designer writes in YAML, validated before any customer sees it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+PropertyValue = str | int | float | bool
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MilestoneDefinition(StrictModel):
+    """A milestone is reached by the first event named `event` whose properties match `where`."""
+
+    key: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    event: str = Field(min_length=1, max_length=200)
+    where: dict[str, PropertyValue] = Field(default_factory=dict)
+    points: int = Field(default=10, ge=0, le=10_000)
+    due_day: int | None = Field(default=None, ge=0, le=3650)
+    required: bool = True
+    hint: str = Field(default="", max_length=1000, description="What to tell a customer who is late.")
+
+
+class HealthWeights(StrictModel):
+    usage: float = Field(default=30, ge=0)
+    feature_adoption: float = Field(default=25, ge=0)
+    engagement: float = Field(default=20, ge=0)
+    support: float = Field(default=15, ge=0)
+    payment: float = Field(default=10, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one health weight must be positive")
+        return self
+
+
+class RiskThresholds(StrictModel):
+    """Score at or above `healthy` is healthy, at or above `watch` is watch, below is at risk."""
+
+    healthy: float = Field(default=70, ge=0, le=100)
+    watch: float = Field(default=40, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.watch > self.healthy:
+            raise ValueError("watch threshold must not exceed healthy threshold")
+        return self
+
+
+class HealthConfig(StrictModel):
+    weights: HealthWeights = HealthWeights()
+    risk: RiskThresholds = RiskThresholds()
+    key_features: list[str] = Field(
+        default_factory=list, description="Event names that count as using a key feature."
+    )
+    window_days: int = Field(default=30, ge=1, le=365)
+
+
+class NudgeConfig(StrictModel):
+    email_template: str = "milestone_overdue"
+    inapp_template: str = "milestone_overdue"
+
+
+class Playbook(StrictModel):
+    name: Identifier
+    description: str = ""
+    milestones: list[MilestoneDefinition] = Field(min_length=1)
+    activation_milestone: Identifier
+    checkin_days: list[int] = Field(default=[1, 3, 7, 14, 30], min_length=1)
+    recurring_checkin_days: int = Field(
+        default=30, ge=1, le=365, description="Cadence of check-ins after the last scheduled one."
+    )
+    stall_after_days: int = Field(
+        default=7, ge=1, le=365, description="Days without any event after which a late customer stalls."
+    )
+    health: HealthConfig = HealthConfig()
+    nudges: NudgeConfig = NudgeConfig()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        keys = [m.key for m in self.milestones]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"milestone keys must be unique, repeated: {', '.join(duplicates)}")
+        if self.activation_milestone not in keys:
+            raise ValueError(
+                f"activation_milestone {self.activation_milestone!r} is not one of the milestones"
+            )
+        if any(day < 0 for day in self.checkin_days):
+            raise ValueError("checkin_days must not be negative")
+        if sorted(set(self.checkin_days)) != self.checkin_days:
+            raise ValueError("checkin_days must be strictly increasing")
+        return self
+
+    def milestone(self, key: str) -> MilestoneDefinition | None:
+        return next((m for m in self.milestones if m.key == key), None)
+
+    @property
+    def version(self) -> str:
+        """Content hash: the same rules give the same version whatever the YAML formatting."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+class PlaybookRef(StrictModel):
+    """How a workflow names the playbook it runs: never the content itself."""
+
+    name: str
+    version: str

@@ -1,0 +1,25 @@
+"""Imports every table so `SQLModel.metadata` is complete (Alembic and tests read it)."""
+
+from sqlmodel import SQLModel
+
+from models.achievement import MilestoneAchievement
+from models.customer import Customer
+from models.delivery import Delivery, InAppMessage
+from models.event import Event
+from models.playbook_version import PlaybookVersion
+from models.score import HealthScoreRecord
+from models.tenant import Tenant
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Customer",
+    "Delivery",
+    "Event",
+    "HealthScoreRecord",
+    "InAppMessage",
+    "MilestoneAchievement",
+    "PlaybookVersion",
+    "Tenant",
+    "metadata",
+]

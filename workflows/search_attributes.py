@@ -1,0 +1,21 @@
+"""Typed search attributes; `onboard dev` and compose register exactly these on the server."""
+
+from temporalio.common import SearchAttributeKey
+
+TENANT_ID = SearchAttributeKey.for_keyword("TenantId")
+ONBOARDING_STAGE = SearchAttributeKey.for_keyword("OnboardingStage")
+HEALTH_SCORE = SearchAttributeKey.for_float("HealthScore")
+RISK_LEVEL = SearchAttributeKey.for_keyword("RiskLevel")
+
+ALL_SEARCH_ATTRIBUTES = (TENANT_ID, ONBOARDING_STAGE, HEALTH_SCORE, RISK_LEVEL)
+
+# Names of the types as the `temporal` CLI spells them (`--search-attribute NAME=TYPE`).
+CLI_TYPE_NAMES = {TENANT_ID: "Keyword", ONBOARDING_STAGE: "Keyword", HEALTH_SCORE: "Double", RISK_LEVEL: "Keyword"}
+
+
+def cli_search_attribute_args() -> list[str]:
+    """`--search-attribute` flags for `temporal server start-dev`."""
+    args: list[str] = []
+    for key in ALL_SEARCH_ATTRIBUTES:
+        args += ["--search-attribute", f"{key.name}={CLI_TYPE_NAMES[key]}"]
+    return args
