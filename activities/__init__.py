@@ -1,0 +1,28 @@
+"""Side effects and heavy computation; each activity is idempotent by its key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from activities.health import HealthActivities
+from activities.journey_records import JourneyRecordActivities
+from activities.nudges import NudgeActivities
+from core.config import Settings
+
+
+def journey_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
+    """Every activity the journey workflow calls, bound to one engine and settings."""
+    records = JourneyRecordActivities(engine)
+    health = HealthActivities(engine)
+    nudges = NudgeActivities(engine, settings)
+    return [
+        records.load_playbook,
+        records.record_milestone,
+        records.record_progress,
+        health.score_health,
+        nudges.send_nudge_email,
+        nudges.post_inapp_nudge,
+    ]

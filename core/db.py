@@ -10,8 +10,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from core.config import PROJECT_ROOT, Settings, get_settings
 from models.tenant import Tenant
@@ -74,3 +76,19 @@ def ensure_tenant(session: Session, tenant_id: str) -> None:
     if session.get(Tenant, tenant_id) is None:
         session.add(Tenant(id=tenant_id, name=tenant_id))
         session.flush()
+
+
+def insert_or_ignore(
+    session: Session,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    conflict_columns: list[str],
+) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns how many were new."""
+    if not rows:
+        return 0
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
+    result = session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

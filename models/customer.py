@@ -30,7 +30,7 @@ class CustomerCreate(CustomerBase):
     """Create-or-update body of `POST /v1/customers`."""
 
     customer_id: ExternalId = Field(min_length=1, max_length=128, regex=r"^[A-Za-z0-9._:@-]+$")
-    email: EmailStr | None = None  # type: ignore[assignment]
+    email: EmailStr | None = None
     signed_up_at: datetime | None = None
 
     @field_validator("timezone")

@@ -36,7 +36,7 @@ class HealthScoreResult(BaseModel):
 
 
 class ScoreRequest(BaseModel):
-    """What the workflow asks the scoring activity for; the key makes the stored score idempotent."""
+    """What the workflow asks the scoring activity; the key makes the stored score idempotent."""
 
     tenant_id: str
     customer_id: str

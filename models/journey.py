@@ -131,7 +131,7 @@ class NudgeRequest(BaseModel):
 
 
 class JourneyProgress(BaseModel):
-    """Activity input: mirror stage and score into the customer row so the API can filter on them."""
+    """Activity input: mirror stage and score into the customer row for API filters."""
 
     tenant_id: str
     customer_id: str
@@ -139,3 +139,10 @@ class JourneyProgress(BaseModel):
     points: int
     health_score: float | None = None
     risk_level: str | None = None
+
+
+class NudgeResult(BaseModel):
+    """What a channel activity did: `sent`, `already_sent` (a retry), or `skipped` with why."""
+
+    status: str
+    detail: str = ""

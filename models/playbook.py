@@ -1,4 +1,4 @@
-"""Playbook schema: what a lifecycle designer writes in YAML, validated before any customer sees it."""
+"""Playbook schema: what lifecycle designers write in YAML, checked before any customer sees it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ class MilestoneDefinition(StrictModel):
     points: int = Field(default=10, ge=0, le=10_000)
     due_day: int | None = Field(default=None, ge=0, le=3650)
     required: bool = True
-    hint: str = Field(default="", max_length=1000, description="What to tell a customer who is late.")
+    hint: str = Field(
+        default="", max_length=1000, description="What to tell a customer who is late."
+    )
 
 
 class HealthWeights(StrictModel):
@@ -80,7 +82,10 @@ class Playbook(StrictModel):
         default=30, ge=1, le=365, description="Cadence of check-ins after the last scheduled one."
     )
     stall_after_days: int = Field(
-        default=7, ge=1, le=365, description="Days without any event after which a late customer stalls."
+        default=7,
+        ge=1,
+        le=365,
+        description="Days without any event after which a late customer stalls.",
     )
     health: HealthConfig = HealthConfig()
     nudges: NudgeConfig = NudgeConfig()

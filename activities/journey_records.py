@@ -1,0 +1,78 @@
+"""Bookkeeping activities of the journey: the playbook it runs and what it has achieved."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from core.db import ensure_tenant, insert_or_ignore, session_scope
+from core.playbooks import read_playbook_version
+from models.achievement import MilestoneAchievement
+from models.customer import Customer
+from models.journey import JourneyProgress, MilestoneRecord
+from models.playbook import Playbook, PlaybookRef
+from models.timeutil import utc_now
+from workflows import activity_names
+
+
+class JourneyRecordActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name=activity_names.LOAD_PLAYBOOK)
+    def load_playbook(self, ref: PlaybookRef) -> Playbook:
+        """The exact version the workflow pinned; a missing one is a permanent failure."""
+        with session_scope(self._engine) as session:
+            playbook = read_playbook_version(session, ref.name, ref.version)
+        if playbook is None:
+            raise ApplicationError(
+                f"playbook {ref.name!r} version {ref.version!r} is not stored",
+                type="PlaybookNotFound",
+                non_retryable=True,
+            )
+        return playbook
+
+    @activity.defn(name=activity_names.RECORD_MILESTONE)
+    def record_milestone(self, record: MilestoneRecord) -> None:
+        """Unique per customer and milestone, so a retry writes nothing twice."""
+        achievement = record.achievement
+        with session_scope(self._engine) as session:
+            ensure_tenant(session, record.tenant_id)
+            insert_or_ignore(
+                session,
+                MilestoneAchievement,
+                [
+                    {
+                        "tenant_id": record.tenant_id,
+                        "customer_id": record.customer_id,
+                        "milestone_key": achievement.milestone_key,
+                        "achieved_at": achievement.achieved_at,
+                        "event_id": achievement.event_id,
+                        "points": achievement.points,
+                        "playbook_version": record.playbook_version,
+                    }
+                ],
+                ["tenant_id", "customer_id", "milestone_key"],
+            )
+
+    @activity.defn(name=activity_names.RECORD_PROGRESS)
+    def record_progress(self, progress: JourneyProgress) -> None:
+        """Mirror the live journey into the customer row (an overwrite, so naturally idempotent)."""
+        with session_scope(self._engine) as session:
+            customer = session.exec(
+                select(Customer).where(
+                    Customer.tenant_id == progress.tenant_id,
+                    Customer.customer_id == progress.customer_id,
+                )
+            ).first()
+            if customer is None:
+                ensure_tenant(session, progress.tenant_id)
+                customer = Customer(tenant_id=progress.tenant_id, customer_id=progress.customer_id)
+            customer.stage = progress.stage.value
+            customer.points = progress.points
+            customer.health_score = progress.health_score
+            customer.risk_level = progress.risk_level
+            customer.updated_at = utc_now()
+            session.add(customer)

@@ -1,0 +1,204 @@
+"""Overdue-milestone nudges on email and in-app, each exactly once per delivery key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.email_delivery import OutgoingEmail, send_email
+from activities.rendering import render_template
+from core.config import Settings
+from core.db import insert_or_ignore, session_scope
+from core.playbooks import read_playbook_version
+from models.achievement import MilestoneAchievement
+from models.customer import Customer
+from models.delivery import Delivery, DeliveryStatus, InAppMessage
+from models.journey import NudgeRequest, NudgeResult
+from models.timeutil import utc_now
+from workflows import activity_names
+
+
+@dataclass(frozen=True)
+class NudgeContext:
+    customer: Customer
+    template: str
+    variables: dict[str, Any]
+
+
+class NudgeActivities:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self._engine = engine
+        self._settings = settings
+
+    @activity.defn(name=activity_names.SEND_NUDGE_EMAIL)
+    def send_nudge_email(self, request: NudgeRequest) -> NudgeResult:
+        """Claim the delivery key, send, mark sent: a retry after success sends nothing."""
+        with session_scope(self._engine) as session:
+            earlier = _delivery(session, request.idempotency_key)
+            if earlier is not None and earlier.status != DeliveryStatus.SENDING:
+                return _result_of(earlier)
+            context = self._context(session, request, "email")
+            recipient = context.customer.email
+            subject = self._render(context, "subject.j2")
+            insert_or_ignore(
+                session,
+                Delivery,
+                [
+                    {
+                        "tenant_id": request.tenant_id,
+                        "customer_id": request.customer_id,
+                        "idempotency_key": request.idempotency_key,
+                        "channel": "email",
+                        "template": context.template,
+                        "recipient": recipient,
+                        "subject": subject,
+                        "status": (DeliveryStatus.SENDING if recipient else DeliveryStatus.SKIPPED),
+                        "error": None if recipient else "customer has no email address",
+                        "created_at": utc_now(),
+                    }
+                ],
+                ["idempotency_key"],
+            )
+        if not recipient:
+            return NudgeResult(
+                status=DeliveryStatus.SKIPPED, detail="customer has no email address"
+            )
+        mail = OutgoingEmail(
+            sender=self._settings.smtp_sender,
+            recipient=recipient,
+            subject=subject,
+            text=self._render(context, "txt.j2"),
+            html=self._render(context, "html.j2"),
+            idempotency_key=request.idempotency_key,
+        )
+        try:
+            message_id = send_email(
+                mail,
+                host=self._settings.smtp_host,
+                port=self._settings.smtp_port,
+                timeout=self._settings.smtp_timeout_seconds,
+            )
+        except ApplicationError as exc:
+            self._finish(request.idempotency_key, DeliveryStatus.FAILED, error=str(exc))
+            raise
+        self._finish(request.idempotency_key, DeliveryStatus.SENT, message_id=message_id)
+        return NudgeResult(status=DeliveryStatus.SENT, detail=f"to {recipient}")
+
+    @activity.defn(name=activity_names.POST_INAPP_NUDGE)
+    def post_inapp_nudge(self, request: NudgeRequest) -> NudgeResult:
+        """Store the message for the product to fetch; the key makes a retry a no-op."""
+        with session_scope(self._engine) as session:
+            context = self._context(session, request, "inapp")
+            title = self._render(context, "title.j2")
+            created = insert_or_ignore(
+                session,
+                InAppMessage,
+                [
+                    {
+                        "tenant_id": request.tenant_id,
+                        "customer_id": request.customer_id,
+                        "idempotency_key": request.idempotency_key,
+                        "title": title,
+                        "body": self._render(context, "body.j2"),
+                        "created_at": utc_now(),
+                    }
+                ],
+                ["idempotency_key"],
+            )
+            insert_or_ignore(
+                session,
+                Delivery,
+                [
+                    {
+                        "tenant_id": request.tenant_id,
+                        "customer_id": request.customer_id,
+                        "idempotency_key": request.idempotency_key,
+                        "channel": "inapp",
+                        "template": context.template,
+                        "subject": title,
+                        "status": DeliveryStatus.SENT,
+                        "created_at": utc_now(),
+                        "sent_at": utc_now(),
+                    }
+                ],
+                ["idempotency_key"],
+            )
+        return NudgeResult(status=DeliveryStatus.SENT if created else "already_sent")
+
+    def _context(self, session: Session, request: NudgeRequest, channel: str) -> NudgeContext:
+        playbook = read_playbook_version(session, request.playbook_name, request.playbook_version)
+        milestone = playbook.milestone(request.milestone_key) if playbook else None
+        if playbook is None or milestone is None:
+            raise ApplicationError(
+                f"milestone {request.milestone_key!r} not in playbook "
+                f"{request.playbook_name}@{request.playbook_version}",
+                non_retryable=True,
+            )
+        customer = session.exec(
+            select(Customer).where(
+                Customer.tenant_id == request.tenant_id,
+                Customer.customer_id == request.customer_id,
+            )
+        ).first()
+        if customer is None:
+            raise ApplicationError(f"unknown customer {request.customer_id!r}", non_retryable=True)
+        achieved = session.exec(
+            select(MilestoneAchievement).where(
+                MilestoneAchievement.tenant_id == request.tenant_id,
+                MilestoneAchievement.customer_id == request.customer_id,
+            )
+        ).all()
+        template = (
+            playbook.nudges.email_template if channel == "email" else playbook.nudges.inapp_template
+        )
+        return NudgeContext(
+            customer=customer,
+            template=f"{channel}/{template}",
+            variables={
+                "customer_name": customer.name or customer.customer_id,
+                "milestone": milestone,
+                "done_count": len(achieved),
+                "total_count": len(playbook.milestones),
+                "points": sum(a.points for a in achieved),
+            },
+        )
+
+    def _render(self, context: NudgeContext, part: str) -> str:
+        return render_template(
+            template_dir=self._settings.template_dir,
+            template_name=f"{context.template}.{part}",
+            context=context.variables,
+        )
+
+    def _finish(
+        self,
+        key: str,
+        status: DeliveryStatus,
+        *,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        with session_scope(self._engine) as session:
+            delivery = _delivery(session, key)
+            if delivery is None:
+                return
+            delivery.status = status
+            delivery.message_id = message_id
+            delivery.error = error
+            delivery.sent_at = utc_now() if status == DeliveryStatus.SENT else None
+            session.add(delivery)
+
+
+def _delivery(session: Session, key: str) -> Delivery | None:
+    return session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
+
+
+def _result_of(delivery: Delivery) -> NudgeResult:
+    if delivery.status == DeliveryStatus.SENT:
+        return NudgeResult(status="already_sent", detail=f"to {delivery.recipient}")
+    return NudgeResult(status=delivery.status, detail=delivery.error or "")

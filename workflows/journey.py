@@ -1,0 +1,124 @@
+"""Pure journey rules: milestone matching, stage, overdue and the check-in schedule.
+
+No Temporal, no I/O: the workflow calls these, and unit tests run them in microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from models.journey import Achievement, MilestoneState, MilestoneStatus, ProductEvent, Stage
+from models.playbook import MilestoneDefinition, Playbook
+
+
+def event_matches(milestone: MilestoneDefinition, event: ProductEvent) -> bool:
+    """Same event name, and every `where` property equal to the event's."""
+    if event.name != milestone.event:
+        return False
+    return all(
+        key in event.properties and event.properties[key] == expected
+        for key, expected in milestone.where.items()
+    )
+
+
+def newly_achieved(
+    playbook: Playbook, achievements: Mapping[str, Achievement], event: ProductEvent
+) -> list[Achievement]:
+    """Milestones this event reaches for the first time."""
+    return [
+        Achievement(
+            milestone_key=milestone.key,
+            achieved_at=event.occurred_at,
+            event_id=event.event_id,
+            points=milestone.points,
+        )
+        for milestone in playbook.milestones
+        if milestone.key not in achievements and event_matches(milestone, event)
+    ]
+
+
+def due_at(milestone: MilestoneDefinition, signup_at: datetime) -> datetime | None:
+    return None if milestone.due_day is None else signup_at + timedelta(days=milestone.due_day)
+
+
+def overdue_milestones(
+    playbook: Playbook,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    now: datetime,
+) -> list[MilestoneDefinition]:
+    """Milestones past their due time and not reached, in playbook order."""
+    overdue = []
+    for milestone in playbook.milestones:
+        deadline = due_at(milestone, signup_at)
+        if milestone.key not in achievements and deadline is not None and now >= deadline:
+            overdue.append(milestone)
+    return overdue
+
+
+def compute_stage(
+    playbook: Playbook,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    last_event_at: datetime | None,
+    now: datetime,
+) -> Stage:
+    """Graduated beats everything; a late and quiet customer is stalled; then activation."""
+    required = [m.key for m in playbook.milestones if m.required]
+    if all(key in achievements for key in required):
+        return Stage.GRADUATED
+    late = any(m.required for m in overdue_milestones(playbook, achievements, signup_at, now))
+    quiet_since = max(last_event_at or signup_at, signup_at)
+    if late and now - quiet_since >= timedelta(days=playbook.stall_after_days):
+        return Stage.STALLED
+    if playbook.activation_milestone in achievements:
+        return Stage.ACTIVATED
+    if achievements:
+        return Stage.ONBOARDING
+    return Stage.SIGNED_UP
+
+
+def checkin_time(playbook: Playbook, signup_at: datetime, occurrence: int) -> tuple[datetime, str]:
+    """When check-in number `occurrence` (0-based) is due and why: the schedule, then recurring."""
+    days = playbook.checkin_days
+    if occurrence < len(days):
+        day = days[occurrence]
+        return signup_at + timedelta(days=day), f"day {day} check-in"
+    extra = occurrence - len(days) + 1
+    day = days[-1] + extra * playbook.recurring_checkin_days
+    return signup_at + timedelta(days=day), f"day {day} recurring check-in"
+
+
+def milestone_statuses(
+    playbook: Playbook,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    now: datetime,
+) -> list[MilestoneStatus]:
+    statuses = []
+    for milestone in playbook.milestones:
+        deadline = due_at(milestone, signup_at)
+        achievement = achievements.get(milestone.key)
+        if achievement is not None:
+            state = MilestoneState.DONE
+        elif deadline is not None and now >= deadline:
+            state = MilestoneState.OVERDUE
+        else:
+            state = MilestoneState.PENDING
+        statuses.append(
+            MilestoneStatus(
+                key=milestone.key,
+                title=milestone.title,
+                state=state,
+                required=milestone.required,
+                points=milestone.points,
+                due_at=deadline,
+                achieved_at=achievement.achieved_at if achievement else None,
+            )
+        )
+    return statuses
+
+
+def total_points(achievements: Mapping[str, Achievement]) -> int:
+    return sum(a.points for a in achievements.values())

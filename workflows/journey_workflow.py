@@ -1,0 +1,265 @@
+"""The customer journey: one long-running workflow per customer that owns its onboarding."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from models.health import HealthScoreResult, RiskLevel, ScoreRequest
+    from models.journey import (
+        RECENT_EVENT_IDS_KEPT,
+        RECENT_INTERVENTIONS_KEPT,
+        InterventionRecord,
+        JourneyCarry,
+        JourneyInput,
+        JourneyProgress,
+        JourneySnapshot,
+        MilestoneRecord,
+        NudgeRequest,
+        NudgeResult,
+        ProductEvent,
+        Stage,
+    )
+    from models.playbook import MilestoneDefinition, Playbook
+    from workflows import activity_names, journey
+    from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL
+
+T = TypeVar("T")
+
+EVENTS_PER_RUN = 1000
+"""Continue-as-new after this many events even if the server has not suggested it yet."""
+
+QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=10)
+
+
+@workflow.defn(name="CustomerJourney")
+class CustomerJourneyWorkflow:
+    @workflow.init
+    def __init__(self, input: JourneyInput) -> None:
+        self._input = input
+        self._carry = input.carry or JourneyCarry()
+        self._seen = set(self._carry.recent_event_ids)
+        self._playbook: Playbook | None = None
+        self._next_wakeup: tuple[datetime, str] | None = None
+        self._events_this_run = 0
+
+    @workflow.signal(name="record_event")
+    def record_event(self, event: ProductEvent) -> None:
+        """Queue an event once; a repeated event_id (API retry, outbox re-send) is dropped."""
+        if event.event_id in self._seen:
+            return
+        self._seen.add(event.event_id)
+        recent = self._carry.recent_event_ids
+        recent.append(event.event_id)
+        if len(recent) > RECENT_EVENT_IDS_KEPT:
+            for forgotten in recent[: len(recent) - RECENT_EVENT_IDS_KEPT]:
+                self._seen.discard(forgotten)
+            del recent[: len(recent) - RECENT_EVENT_IDS_KEPT]
+        self._carry.pending.append(event)
+
+    @workflow.query(name="state")
+    def state(self) -> JourneySnapshot:
+        playbook = self._playbook
+        now = workflow.now()
+        carry = self._carry
+        return JourneySnapshot(
+            tenant_id=self._input.tenant_id,
+            customer_id=self._input.customer_id,
+            playbook=self._input.playbook,
+            signup_at=self._input.signup_at,
+            stage=carry.stage,
+            milestones=(
+                journey.milestone_statuses(playbook, carry.achievements, self._input.signup_at, now)
+                if playbook
+                else []
+            ),
+            points=journey.total_points(carry.achievements),
+            last_score=carry.last_score,
+            next_wakeup_at=self._next_wakeup[0] if self._next_wakeup else None,
+            next_wakeup_reason=self._next_wakeup[1] if self._next_wakeup else None,
+            interventions=list(carry.interventions),
+            events_processed=carry.events_processed,
+            last_event_at=carry.last_event_at,
+        )
+
+    @workflow.run
+    async def run(self, input: JourneyInput) -> None:
+        self._playbook = await _quick(activity_names.LOAD_PLAYBOOK, input.playbook, Playbook)
+        if input.carry is None:
+            await self._publish_stage(self._carry.stage)
+        while True:
+            due, reason = journey.checkin_time(
+                self._playbook, input.signup_at, self._carry.checkins_done
+            )
+            self._next_wakeup = (due, reason)
+            wait = max(due - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(lambda: bool(self._carry.pending), timeout=wait)
+            except TimeoutError:
+                pass
+            await self._process_pending()
+            if workflow.now() >= due:
+                await self._check_in()
+                self._carry.checkins_done += 1
+            if self._time_to_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(input.model_copy(update={"carry": self._carry}))
+
+    def _time_to_continue_as_new(self) -> bool:
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            or self._events_this_run >= EVENTS_PER_RUN
+        )
+
+    @property
+    def _workflow_id(self) -> str:
+        return workflow.info().workflow_id
+
+    async def _process_pending(self) -> None:
+        """Drain queued events: record new milestones, then refresh the stage once."""
+        playbook = self._require_playbook()
+        while self._carry.pending:
+            event = self._carry.pending.pop(0)
+            self._carry.events_processed += 1
+            self._events_this_run += 1
+            last = self._carry.last_event_at
+            if last is None or event.occurred_at > last:
+                self._carry.last_event_at = event.occurred_at
+            for achievement in journey.newly_achieved(playbook, self._carry.achievements, event):
+                self._carry.achievements[achievement.milestone_key] = achievement
+                record = MilestoneRecord(
+                    tenant_id=self._input.tenant_id,
+                    customer_id=self._input.customer_id,
+                    playbook_version=self._input.playbook.version,
+                    achievement=achievement,
+                )
+                await _quick(activity_names.RECORD_MILESTONE, record, type(None))
+        await self._refresh_stage()
+
+    async def _refresh_stage(self) -> None:
+        playbook = self._require_playbook()
+        stage = journey.compute_stage(
+            playbook,
+            self._carry.achievements,
+            self._input.signup_at,
+            self._carry.last_event_at,
+            workflow.now(),
+        )
+        if stage != self._carry.stage:
+            await self._publish_stage(stage)
+
+    async def _publish_stage(self, stage: Stage) -> None:
+        self._carry.stage = stage
+        workflow.upsert_search_attributes([ONBOARDING_STAGE.value_set(stage.value)])
+        await self._mirror_progress()
+
+    async def _check_in(self) -> None:
+        """Score health, publish it, and nudge every milestone that has become overdue."""
+        playbook = self._require_playbook()
+        occurrence = self._carry.checkins_done + 1
+        score = await _quick(
+            activity_names.SCORE_HEALTH,
+            ScoreRequest(
+                tenant_id=self._input.tenant_id,
+                customer_id=self._input.customer_id,
+                playbook_name=playbook.name,
+                playbook_version=self._input.playbook.version,
+                as_of=workflow.now(),
+                idempotency_key=f"{self._workflow_id}/checkin/{occurrence}",
+                stage=self._carry.stage.value,
+            ),
+            HealthScoreResult,
+        )
+        self._carry.last_score = score
+        await self._refresh_stage()
+        workflow.upsert_search_attributes([RISK_LEVEL.value_set(score.risk_level.value)])
+        if score.score is not None:
+            workflow.upsert_search_attributes([HEALTH_SCORE.value_set(score.score)])
+        await self._mirror_progress()
+        overdue = journey.overdue_milestones(
+            playbook, self._carry.achievements, self._input.signup_at, workflow.now()
+        )
+        for milestone in overdue:
+            if milestone.key not in self._carry.nudged_milestones:
+                await self._nudge(milestone)
+
+    async def _nudge(self, milestone: MilestoneDefinition) -> None:
+        """One nudge per overdue milestone on email and in-app; a failure is recorded, not fatal."""
+        self._carry.nudged_milestones.append(milestone.key)
+        for channel, activity_name in (
+            ("email", activity_names.SEND_NUDGE_EMAIL),
+            ("inapp", activity_names.POST_INAPP_NUDGE),
+        ):
+            key = f"{self._workflow_id}/nudge/{milestone.key}/1/{channel}"
+            request = NudgeRequest(
+                tenant_id=self._input.tenant_id,
+                customer_id=self._input.customer_id,
+                playbook_name=self._input.playbook.name,
+                playbook_version=self._input.playbook.version,
+                milestone_key=milestone.key,
+                idempotency_key=key,
+            )
+            try:
+                result = await workflow.execute_activity(
+                    activity_name,
+                    request,
+                    result_type=NudgeResult,
+                    start_to_close_timeout=timedelta(seconds=60),
+                    retry_policy=DELIVERY_RETRY,
+                )
+            except ActivityError as err:
+                cause = err.cause
+                result = NudgeResult(status="failed", detail=str(cause or err))
+            self._remember_intervention(
+                InterventionRecord(
+                    kind="milestone_overdue_nudge",
+                    channel=channel,
+                    milestone_key=milestone.key,
+                    idempotency_key=key,
+                    status=result.status,
+                    at=workflow.now(),
+                    detail=result.detail,
+                )
+            )
+
+    def _remember_intervention(self, record: InterventionRecord) -> None:
+        self._carry.interventions.append(record)
+        del self._carry.interventions[:-RECENT_INTERVENTIONS_KEPT]
+
+    async def _mirror_progress(self) -> None:
+        score = self._carry.last_score
+        await _quick(
+            activity_names.RECORD_PROGRESS,
+            JourneyProgress(
+                tenant_id=self._input.tenant_id,
+                customer_id=self._input.customer_id,
+                stage=self._carry.stage,
+                points=journey.total_points(self._carry.achievements),
+                health_score=score.score if score else None,
+                risk_level=score.risk_level.value if score else RiskLevel.UNKNOWN.value,
+            ),
+            type(None),
+        )
+
+    def _require_playbook(self) -> Playbook:
+        if self._playbook is None:
+            raise RuntimeError("playbook not loaded yet")
+        return self._playbook
+
+
+async def _quick(name: str, arg: object, result_type: type[T]) -> T:
+    """Short bookkeeping activities: retried until they succeed (they are idempotent)."""
+    result: T = await workflow.execute_activity(
+        name,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=QUICK_RETRY,
+    )
+    return result
