@@ -3,99 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
-from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities import journey_activities
-from core.binaries import find_binary
 from core.config import Settings
-from core.db import ensure_tenant, get_engine, session_scope
-from core.playbooks import sync_playbooks
-from core.temporal import register_search_attributes
+from core.db import get_engine, session_scope
 from models.customer import Customer
 from models.delivery import InAppMessage
-from models.journey import JourneyInput, JourneySnapshot, ProductEvent, Stage, journey_workflow_id
-from models.playbook import PlaybookRef
+from models.journey import Stage
 from tests.factories import product_event
 from tests.helpers import new_worker
 from tests.smtp_sink import SmtpSink
+from tests.workflows.journey_scenarios import run_quiet_customer, seed_customer, start_journey
 from workflows.journey_workflow import CustomerJourneyWorkflow
-from workflows.search_attributes import start_search_attributes
-
-
-@pytest.fixture
-async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        await register_search_attributes(env.client, "default")
-        yield env
-    finally:
-        await env.shutdown()
-
-
-def seed_customer(settings: Settings, customer_id: str) -> PlaybookRef:
-    engine = get_engine(settings)
-    playbook = sync_playbooks(engine, settings.playbook_dir)["default"]
-    with session_scope(engine) as session:
-        ensure_tenant(session, "acme")
-        session.add(
-            Customer(
-                tenant_id="acme", customer_id=customer_id, email="dana@example.test", name="Dana"
-            )
-        )
-    return PlaybookRef(name=playbook.name, version=playbook.version)
-
-
-async def start_journey(
-    client: Client, task_queue: str, ref: PlaybookRef, customer_id: str, first: ProductEvent
-) -> WorkflowHandle[CustomerJourneyWorkflow, None]:
-    return await client.start_workflow(
-        CustomerJourneyWorkflow.run,
-        JourneyInput(
-            tenant_id="acme", customer_id=customer_id, playbook=ref, signup_at=first.occurred_at
-        ),
-        id=journey_workflow_id("acme", customer_id),
-        task_queue=task_queue,
-        start_signal="record_event",
-        start_signal_args=[first],
-        search_attributes=start_search_attributes("acme"),
-    )
 
 
 async def test_quiet_customer_gets_nudged_on_the_right_days(
     skipping_env: WorkflowEnvironment, sqlite_settings: Settings, smtp_sink: SmtpSink
 ) -> None:
-    customer_id = f"c-{uuid.uuid4().hex[:8]}"
-    ref = seed_customer(sqlite_settings, customer_id)
+    run = await run_quiet_customer(skipping_env, sqlite_settings)
+    state, signup = run.state, run.signup
+    customer_id = state.customer_id
     engine = get_engine(sqlite_settings)
-    client = skipping_env.client
-    signup = await skipping_env.get_current_time()
-    worker = new_worker(
-        client, CustomerJourneyWorkflow, activities=journey_activities(engine, sqlite_settings)
-    )
-    async with worker:
-        handle = await start_journey(
-            client,
-            worker.task_queue,
-            ref,
-            customer_id,
-            product_event("user.email_verified", signup, "e1"),
-        )
-        await handle.signal(
-            CustomerJourneyWorkflow.record_event,
-            product_event("project.created", signup + timedelta(minutes=20), "e2"),
-        )
-        await skipping_env.sleep(timedelta(days=31))
-        state: JourneySnapshot = await handle.query(CustomerJourneyWorkflow.state)
 
     nudge_days = [
         (record.milestone_key, record.channel, (record.at - signup).days)
@@ -145,14 +77,15 @@ async def test_duplicate_events_have_no_second_effect(
     customer_id = f"c-{uuid.uuid4().hex[:8]}"
     ref = seed_customer(sqlite_settings, customer_id)
     engine = get_engine(sqlite_settings)
-    client = skipping_env.client
     signup = await skipping_env.get_current_time()
     worker = new_worker(
-        client, CustomerJourneyWorkflow, activities=journey_activities(engine, sqlite_settings)
+        skipping_env.client,
+        CustomerJourneyWorkflow,
+        activities=journey_activities(engine, sqlite_settings),
     )
     first = product_event("project.created", signup, "dup-1")
     async with worker:
-        handle = await start_journey(client, worker.task_queue, ref, customer_id, first)
+        handle = await start_journey(skipping_env, worker.task_queue, ref, customer_id, first)
         for _ in range(3):
             await handle.signal(CustomerJourneyWorkflow.record_event, first)
         await skipping_env.sleep(timedelta(hours=1))
