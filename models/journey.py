@@ -80,6 +80,9 @@ class JourneyInput(BaseModel):
     playbook: PlaybookRef
     signup_at: datetime
     carry: JourneyCarry | None = None
+    events_per_run: int = Field(
+        default=1000, ge=1, description="Continue-as-new after this many events, at the latest."
+    )
 
 
 class MilestoneStatus(BaseModel):

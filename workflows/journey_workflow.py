@@ -31,9 +31,6 @@ with workflow.unsafe.imports_passed_through():
 
 T = TypeVar("T")
 
-EVENTS_PER_RUN = 1000
-"""Continue-as-new after this many events even if the server has not suggested it yet."""
-
 QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=10)
 
@@ -114,7 +111,7 @@ class CustomerJourneyWorkflow:
     def _time_to_continue_as_new(self) -> bool:
         return (
             workflow.info().is_continue_as_new_suggested()
-            or self._events_this_run >= EVENTS_PER_RUN
+            or self._events_this_run >= self._input.events_per_run
         )
 
     @property

@@ -51,11 +51,17 @@ async def start_journey(
     ref: PlaybookRef,
     customer_id: str,
     first: ProductEvent,
+    *,
+    events_per_run: int = 1000,
 ) -> JourneyHandle:
     return await env.client.start_workflow(
         CustomerJourneyWorkflow.run,
         JourneyInput(
-            tenant_id=TENANT, customer_id=customer_id, playbook=ref, signup_at=first.occurred_at
+            tenant_id=TENANT,
+            customer_id=customer_id,
+            playbook=ref,
+            signup_at=first.occurred_at,
+            events_per_run=events_per_run,
         ),
         id=journey_workflow_id(TENANT, customer_id),
         task_queue=task_queue,

@@ -93,3 +93,40 @@ async def test_duplicate_events_have_no_second_effect(
     assert state.events_processed == 1
     assert state.points == 30
     assert state.stage is Stage.ACTIVATED
+
+
+async def test_continue_as_new_carries_progress_and_the_dedup_set(
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> None:
+    customer_id = f"c-{uuid.uuid4().hex[:8]}"
+    ref = seed_customer(sqlite_settings, customer_id)
+    engine = get_engine(sqlite_settings)
+    signup = await skipping_env.get_current_time()
+    worker = new_worker(
+        skipping_env.client,
+        CustomerJourneyWorkflow,
+        activities=journey_activities(engine, sqlite_settings),
+    )
+    events = [
+        product_event("user.email_verified", signup, "n1"),
+        product_event("project.created", signup, "n2"),
+        product_event("page.viewed", signup, "n3"),
+        product_event("user.invited", signup, "n4"),
+    ]
+    async with worker:
+        handle = await start_journey(
+            skipping_env, worker.task_queue, ref, customer_id, events[0], events_per_run=2
+        )
+        first_run = (await handle.describe()).run_id
+        for event in events[1:]:
+            await handle.signal(CustomerJourneyWorkflow.record_event, event)
+        await skipping_env.sleep(timedelta(hours=1))
+        for event in events:
+            await handle.signal(CustomerJourneyWorkflow.record_event, event)
+        await skipping_env.sleep(timedelta(hours=1))
+        state = await handle.query(CustomerJourneyWorkflow.state)
+        latest_run = (await handle.describe()).run_id
+    assert latest_run != first_run
+    assert state.events_processed == 4
+    assert state.points == 10 + 30 + 20
+    assert state.stage is Stage.ACTIVATED
