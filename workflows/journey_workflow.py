@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.playbook import MilestoneDefinition, Playbook
     from workflows import activity_names, journey
-    from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL
+    from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL, TENANT_ID
 
 T = TypeVar("T")
 
@@ -89,6 +89,7 @@ class CustomerJourneyWorkflow:
     async def run(self, input: JourneyInput) -> None:
         self._playbook = await _quick(activity_names.LOAD_PLAYBOOK, input.playbook, Playbook)
         if input.carry is None:
+            workflow.upsert_search_attributes([TENANT_ID.value_set(input.tenant_id)])
             await self._publish_stage(self._carry.stage)
         while True:
             due, reason = journey.checkin_time(
