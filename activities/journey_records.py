@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.customers import find_customer
 from core.db import ensure_tenant, insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
 from models.achievement import MilestoneAchievement
@@ -61,12 +61,7 @@ class JourneyRecordActivities:
     def record_progress(self, progress: JourneyProgress) -> None:
         """Mirror the live journey into the customer row (an overwrite, so naturally idempotent)."""
         with session_scope(self._engine) as session:
-            customer = session.exec(
-                select(Customer).where(
-                    Customer.tenant_id == progress.tenant_id,
-                    Customer.customer_id == progress.customer_id,
-                )
-            ).first()
+            customer = find_customer(session, progress.tenant_id, progress.customer_id)
             if customer is None:
                 ensure_tenant(session, progress.tenant_id)
                 customer = Customer(tenant_id=progress.tenant_id, customer_id=progress.customer_id)

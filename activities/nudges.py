@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 from activities.email_delivery import OutgoingEmail, send_email
 from activities.rendering import render_template
 from core.config import Settings
+from core.customers import find_customer
 from core.db import insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
 from models.achievement import MilestoneAchievement
@@ -45,24 +46,15 @@ class NudgeActivities:
             context = self._context(session, request, "email")
             recipient = context.customer.email
             subject = self._render(context, "subject.j2")
-            insert_or_ignore(
+            _claim_delivery(
                 session,
-                Delivery,
-                [
-                    {
-                        "tenant_id": request.tenant_id,
-                        "customer_id": request.customer_id,
-                        "idempotency_key": request.idempotency_key,
-                        "channel": "email",
-                        "template": context.template,
-                        "recipient": recipient,
-                        "subject": subject,
-                        "status": (DeliveryStatus.SENDING if recipient else DeliveryStatus.SKIPPED),
-                        "error": None if recipient else "customer has no email address",
-                        "created_at": utc_now(),
-                    }
-                ],
-                ["idempotency_key"],
+                request,
+                context,
+                channel="email",
+                recipient=recipient,
+                subject=subject,
+                status=DeliveryStatus.SENDING if recipient else DeliveryStatus.SKIPPED,
+                error=None if recipient else "customer has no email address",
             )
         if not recipient:
             return NudgeResult(
@@ -110,23 +102,14 @@ class NudgeActivities:
                 ],
                 ["idempotency_key"],
             )
-            insert_or_ignore(
+            _claim_delivery(
                 session,
-                Delivery,
-                [
-                    {
-                        "tenant_id": request.tenant_id,
-                        "customer_id": request.customer_id,
-                        "idempotency_key": request.idempotency_key,
-                        "channel": "inapp",
-                        "template": context.template,
-                        "subject": title,
-                        "status": DeliveryStatus.SENT,
-                        "created_at": utc_now(),
-                        "sent_at": utc_now(),
-                    }
-                ],
-                ["idempotency_key"],
+                request,
+                context,
+                channel="inapp",
+                subject=title,
+                status=DeliveryStatus.SENT,
+                sent_at=utc_now(),
             )
         return NudgeResult(status=DeliveryStatus.SENT if created else "already_sent")
 
@@ -139,12 +122,7 @@ class NudgeActivities:
                 f"{request.playbook_name}@{request.playbook_version}",
                 non_retryable=True,
             )
-        customer = session.exec(
-            select(Customer).where(
-                Customer.tenant_id == request.tenant_id,
-                Customer.customer_id == request.customer_id,
-            )
-        ).first()
+        customer = find_customer(session, request.tenant_id, request.customer_id)
         if customer is None:
             raise ApplicationError(f"unknown customer {request.customer_id!r}", non_retryable=True)
         achieved = session.exec(
@@ -192,6 +170,29 @@ class NudgeActivities:
             delivery.error = error
             delivery.sent_at = utc_now() if status == DeliveryStatus.SENT else None
             session.add(delivery)
+
+
+def _claim_delivery(
+    session: Session,
+    request: NudgeRequest,
+    context: NudgeContext,
+    *,
+    channel: str,
+    status: DeliveryStatus,
+    **fields: Any,
+) -> None:
+    """The delivery row for this key, written once: its unique key is the idempotency guard."""
+    row = {
+        "tenant_id": request.tenant_id,
+        "customer_id": request.customer_id,
+        "idempotency_key": request.idempotency_key,
+        "channel": channel,
+        "template": context.template,
+        "status": status,
+        "created_at": utc_now(),
+        **fields,
+    }
+    insert_or_ignore(session, Delivery, [row], ["idempotency_key"])
 
 
 def _delivery(session: Session, key: str) -> Delivery | None:

@@ -49,12 +49,17 @@ def overdue_milestones(
     now: datetime,
 ) -> list[MilestoneDefinition]:
     """Milestones past their due time and not reached, in playbook order."""
-    overdue = []
-    for milestone in playbook.milestones:
-        deadline = due_at(milestone, signup_at)
-        if milestone.key not in achievements and deadline is not None and now >= deadline:
-            overdue.append(milestone)
-    return overdue
+    return [m for m in playbook.milestones if is_overdue(m, achievements, signup_at, now)]
+
+
+def is_overdue(
+    milestone: MilestoneDefinition,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    now: datetime,
+) -> bool:
+    deadline = due_at(milestone, signup_at)
+    return milestone.key not in achievements and deadline is not None and now >= deadline
 
 
 def compute_stage(
@@ -98,11 +103,10 @@ def milestone_statuses(
 ) -> list[MilestoneStatus]:
     statuses = []
     for milestone in playbook.milestones:
-        deadline = due_at(milestone, signup_at)
         achievement = achievements.get(milestone.key)
         if achievement is not None:
             state = MilestoneState.DONE
-        elif deadline is not None and now >= deadline:
+        elif is_overdue(milestone, achievements, signup_at, now):
             state = MilestoneState.OVERDUE
         else:
             state = MilestoneState.PENDING
@@ -113,7 +117,7 @@ def milestone_statuses(
                 state=state,
                 required=milestone.required,
                 points=milestone.points,
-                due_at=deadline,
+                due_at=due_at(milestone, signup_at),
                 achieved_at=achievement.achieved_at if achievement else None,
             )
         )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities import journey_activities
 from core.config import Settings
@@ -71,16 +72,21 @@ async def start_journey(
     )
 
 
+def journey_worker(env: WorkflowEnvironment, settings: Settings) -> Worker:
+    """A test worker running the journey with the real activities."""
+    return new_worker(
+        env.client,
+        CustomerJourneyWorkflow,
+        activities=journey_activities(get_engine(settings), settings),
+    )
+
+
 async def run_quiet_customer(env: WorkflowEnvironment, settings: Settings) -> QuietCustomerRun:
     """Signs up, verifies email, creates a project 20 minutes later, then goes quiet for 31 days."""
     customer_id = f"c-{uuid.uuid4().hex[:8]}"
     ref = seed_customer(settings, customer_id)
     signup = await env.get_current_time()
-    worker = new_worker(
-        env.client,
-        CustomerJourneyWorkflow,
-        activities=journey_activities(get_engine(settings), settings),
-    )
+    worker = journey_worker(env, settings)
     async with worker:
         handle = await start_journey(
             env,

@@ -8,16 +8,19 @@ from datetime import timedelta
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities import journey_activities
 from core.config import Settings
 from core.db import get_engine, session_scope
 from models.customer import Customer
 from models.delivery import InAppMessage
 from models.journey import Stage
 from tests.factories import product_event
-from tests.helpers import new_worker
 from tests.smtp_sink import SmtpSink
-from tests.workflows.journey_scenarios import run_quiet_customer, seed_customer, start_journey
+from tests.workflows.journey_scenarios import (
+    journey_worker,
+    run_quiet_customer,
+    seed_customer,
+    start_journey,
+)
 from workflows.journey_workflow import CustomerJourneyWorkflow
 
 
@@ -27,7 +30,6 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
     run = await run_quiet_customer(skipping_env, sqlite_settings)
     state, signup = run.state, run.signup
     customer_id = state.customer_id
-    engine = get_engine(sqlite_settings)
 
     nudge_days = [
         (record.milestone_key, record.channel, (record.at - signup).days)
@@ -62,7 +64,7 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
         "Dana, one step left: Share your first report",
     ]
     assert {message["To"] for message in smtp_sink.messages} == {"dana@example.test"}
-    with session_scope(engine) as session:
+    with session_scope(get_engine(sqlite_settings)) as session:
         inbox = session.exec(
             select(InAppMessage).where(InAppMessage.customer_id == customer_id)
         ).all()
@@ -76,13 +78,8 @@ async def test_duplicate_events_have_no_second_effect(
 ) -> None:
     customer_id = f"c-{uuid.uuid4().hex[:8]}"
     ref = seed_customer(sqlite_settings, customer_id)
-    engine = get_engine(sqlite_settings)
     signup = await skipping_env.get_current_time()
-    worker = new_worker(
-        skipping_env.client,
-        CustomerJourneyWorkflow,
-        activities=journey_activities(engine, sqlite_settings),
-    )
+    worker = journey_worker(skipping_env, sqlite_settings)
     first = product_event("project.created", signup, "dup-1")
     async with worker:
         handle = await start_journey(skipping_env, worker.task_queue, ref, customer_id, first)
@@ -100,13 +97,8 @@ async def test_continue_as_new_carries_progress_and_the_dedup_set(
 ) -> None:
     customer_id = f"c-{uuid.uuid4().hex[:8]}"
     ref = seed_customer(sqlite_settings, customer_id)
-    engine = get_engine(sqlite_settings)
     signup = await skipping_env.get_current_time()
-    worker = new_worker(
-        skipping_env.client,
-        CustomerJourneyWorkflow,
-        activities=journey_activities(engine, sqlite_settings),
-    )
+    worker = journey_worker(skipping_env, sqlite_settings)
     events = [
         product_event("user.email_verified", signup, "n1"),
         product_event("project.created", signup, "n2"),
