@@ -79,7 +79,7 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
         json={
             "customer_id": customer_id,
             "name": "Robin",
-            "email": "robin@example.test",
+            "email": "robin@example.com",
             "plan": "team",
             "signed_up_at": (now - timedelta(days=2, hours=1)).isoformat(),
         },
@@ -131,7 +131,7 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
     assert body["workflow_id"] == journey_workflow_id("default", customer_id)
 
     assert [(m["To"], m["Subject"]) for m in smtp_sink.messages] == [
-        ("robin@example.test", "Robin, one step left: Verify your email address")
+        ("robin@example.com", "Robin, one step left: Verify your email address")
     ]
     inbox = await stack.http.get(f"/v1/customers/{customer_id}/inbox")
     assert [m["title"] for m in inbox.json()["data"]] == ["Next step: Verify your email address"]

@@ -1,0 +1,66 @@
+"""The one place where the API talks to the customers' journey workflows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.journey import JourneyInput, JourneySnapshot, ProductEvent, journey_workflow_id
+from models.playbook import PlaybookRef
+from workflows.journey_workflow import CustomerJourneyWorkflow
+from workflows.search_attributes import start_search_attributes
+
+
+def journey_input(
+    tenant_id: str, customer_id: str, signup_at: datetime, playbook: PlaybookRef
+) -> JourneyInput:
+    return JourneyInput(
+        tenant_id=tenant_id, customer_id=customer_id, playbook=playbook, signup_at=signup_at
+    )
+
+
+async def deliver_event(
+    client: Client, task_queue: str, journey: JourneyInput, event: ProductEvent
+) -> None:
+    """Signal-with-start: the event reaches the journey whether or not it is running yet."""
+    await client.start_workflow(
+        CustomerJourneyWorkflow.run,
+        journey,
+        id=journey_workflow_id(journey.tenant_id, journey.customer_id),
+        task_queue=task_queue,
+        start_signal="record_event",
+        start_signal_args=[event],
+        search_attributes=start_search_attributes(journey.tenant_id),
+    )
+
+
+async def ensure_journey(client: Client, task_queue: str, journey: JourneyInput) -> None:
+    """Start the journey of a customer created before any product event; no-op if running."""
+    await client.start_workflow(
+        CustomerJourneyWorkflow.run,
+        journey,
+        id=journey_workflow_id(journey.tenant_id, journey.customer_id),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=start_search_attributes(journey.tenant_id),
+    )
+
+
+async def journey_state(
+    client: Client, tenant_id: str, customer_id: str
+) -> tuple[JourneySnapshot | None, str | None]:
+    """The live state, or None and why not (no journey yet, or Temporal unreachable)."""
+    handle = client.get_workflow_handle_for(
+        CustomerJourneyWorkflow.run, journey_workflow_id(tenant_id, customer_id)
+    )
+    try:
+        return await handle.query(CustomerJourneyWorkflow.state), None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None, "no journey started yet"
+        return None, f"journey state unavailable: {err.message}"
+    except WorkflowQueryFailedError as err:
+        return None, f"journey state unavailable: {err}"

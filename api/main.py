@@ -1,0 +1,82 @@
+"""The FastAPI app: product events in, customer state out; one Temporal client per process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from temporalio.service import RPCError
+
+from api.outbox import run_relay
+from api.routes import customers, events, health
+from core.config import Settings, get_settings
+from core.db import ensure_tenant, get_engine, migrate, session_scope
+from core.playbooks import sync_playbooks
+from core.temporal import connect
+from models.playbook import PlaybookRef
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = get_engine(settings)
+        await run_in_threadpool(migrate, settings)
+        playbooks = await run_in_threadpool(sync_playbooks, engine, settings.playbook_dir)
+        with session_scope(engine) as session:
+            ensure_tenant(session, settings.default_tenant)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.playbooks = playbooks
+        app.state.temporal = await connect(settings)
+        current = playbooks[settings.default_playbook]
+        relay = asyncio.create_task(
+            run_relay(
+                engine,
+                app.state.temporal,
+                settings.task_queue,
+                PlaybookRef(name=current.name, version=current.version),
+            )
+        )
+        try:
+            yield
+        finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
+
+    app = FastAPI(
+        title="Onboard",
+        version="0.1.0",
+        description=(
+            "Customer onboarding orchestrated by Temporal: send product events, read each "
+            "customer's journey, milestones, health score and the nudges it was sent."
+        ),
+        lifespan=lifespan,
+    )
+    app.include_router(events.router)
+    app.include_router(customers.router)
+    app.include_router(health.router)
+
+    @app.exception_handler(RPCError)
+    async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": f"Temporal is unavailable, retry later: {err.message}"},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_: Request, err: OperationalError) -> JSONResponse:
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "the database is unavailable, retry later"},
+        )
+
+    return app
