@@ -1,0 +1,190 @@
+"""The `onboard` command: `dev` runs it all locally; `worker` and `api` are production halves."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from core.config import Settings, get_settings
+
+log = logging.getLogger("onboard")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="onboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev = commands.add_parser("dev", help="Temporal dev server + worker + API + mail sink")
+    dev.add_argument(
+        "--no-mail-sink", action="store_true", help="send mail to SMTP_HOST:SMTP_PORT as set"
+    )
+    commands.add_parser("worker", help="run a worker against TEMPORAL_ADDRESS and DATABASE_URL")
+    commands.add_parser("api", help="run the HTTP API on API_HOST:API_PORT")
+    commands.add_parser("mailsink", help="run only the local SMTP mail sink")
+    playbooks = commands.add_parser("playbooks", help="playbook tools")
+    playbook_commands = playbooks.add_subparsers(dest="playbook_command", required=True)
+    check = playbook_commands.add_parser("check", help="validate playbook files")
+    check.add_argument("directory", nargs="?", type=Path, help="default: PLAYBOOK_DIR")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = get_settings()
+    if args.command == "dev":
+        sys.exit(run_dev(settings, mail_sink=not args.no_mail_sink))
+    elif args.command == "worker":
+        run_worker_until_stopped(settings)
+    elif args.command == "api":
+        run_api(settings)
+    elif args.command == "mailsink":
+        run_mail_sink(settings)
+    elif args.command == "playbooks":
+        sys.exit(check_playbooks(args.directory or settings.playbook_dir))
+
+
+def check_playbooks(directory: Path) -> int:
+    from core.playbooks import PlaybookError, load_playbook_dir
+
+    try:
+        playbooks = load_playbook_dir(directory)
+    except PlaybookError as err:
+        print(err, file=sys.stderr)
+        return 1
+    if not playbooks:
+        print(f"{directory}: no playbook files (*.yaml)", file=sys.stderr)
+        return 1
+    for playbook in playbooks.values():
+        print(f"{playbook.name}\t{playbook.version}\t{len(playbook.milestones)} milestones")
+    return 0
+
+
+def run_worker_until_stopped(settings: Settings) -> None:
+    """Run the worker; SIGTERM or Ctrl-C cancels it, which lets in-flight tasks finish cleanly."""
+    from worker import run_worker
+
+    async def supervised() -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel if task else lambda: None)
+        try:
+            await run_worker(settings)
+        except asyncio.CancelledError:
+            log.info("worker stopped")
+
+    asyncio.run(supervised())
+
+
+def run_api(settings: Settings) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+    )
+
+
+def run_mail_sink(settings: Settings) -> None:
+    from core.mailsink import start_mail_sink
+
+    controller = start_mail_sink(settings.smtp_host, settings.smtp_port, settings.data_dir / "mail")
+    print(f"mail sink on {settings.smtp_host}:{settings.smtp_port} → {settings.data_dir / 'mail'}")
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        controller.stop()
+
+
+def run_dev(settings: Settings, *, mail_sink: bool) -> int:
+    """Start everything, print where it is, and stop all of it on Ctrl-C or SIGTERM."""
+    from core.db import get_engine, migrate
+    from core.devserver import start_dev_server, wait_until_ready
+    from core.mailsink import start_mail_sink
+    from core.playbooks import PlaybookError, sync_playbooks
+    from core.processes import Child, spawn, stop
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = settings.data_dir.resolve()
+    try:
+        migrate(settings)
+        sync_playbooks(get_engine(settings), settings.playbook_dir)
+    except PlaybookError as err:
+        print(err, file=sys.stderr)
+        return 1
+    env = {**os.environ, "DATA_DIR": str(data_dir)}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_once)
+
+    children: list[Child] = []
+    controller = None
+    try:
+        server = start_dev_server(settings, env)
+        children.append(server)
+        wait_until_ready(settings, server)
+        if mail_sink:
+            controller = start_mail_sink(settings.smtp_host, settings.smtp_port, data_dir / "mail")
+        me = [sys.executable, "-m", "onboard"]
+        children.append(spawn("worker", [*me, "worker"], env))
+        children.append(spawn("api", [*me, "api"], env))
+        print_urls(settings, data_dir, mail_sink)
+        while True:
+            dead = next((c for c in children if not c.running()), None)
+            if dead is not None:
+                print(
+                    f"onboard dev: {dead.name} exited with code {dead.process.returncode}; "
+                    "stopping the rest",
+                    file=sys.stderr,
+                )
+                return 1
+            time.sleep(0.3)
+    except KeyboardInterrupt:
+        print("\nonboard dev: stopping…", file=sys.stderr)
+        return 0
+    except (RuntimeError, TimeoutError, OSError) as err:
+        print(f"onboard dev: {err}", file=sys.stderr)
+        return 1
+    finally:
+        # The API and worker first, so they finish their work while Temporal is still up.
+        stop([c for c in children if c.name != "temporal"])
+        stop([c for c in children if c.name == "temporal"])
+        if controller is not None:
+            controller.stop()
+
+
+def _stop_once(_signum: int, _frame: object) -> None:
+    """First Ctrl-C or SIGTERM stops `onboard dev`; later ones must not interrupt the cleanup."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def print_urls(settings: Settings, data_dir: Path, mail_sink: bool) -> None:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    lines = [
+        "",
+        "Onboard is running. Ctrl-C stops everything.",
+        f"  API              {api}",
+        f"  API docs         {api}/docs",
+        f"  Temporal Web UI  {settings.temporal_ui_url}",
+        f"  Temporal gRPC    {settings.temporal_address}",
+        f"  data             {data_dir}",
+    ]
+    if mail_sink:
+        lines.append(
+            f"  mail sink        {settings.smtp_host}:{settings.smtp_port} → {data_dir / 'mail'}"
+        )
+    print("\n".join(lines) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
