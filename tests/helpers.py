@@ -6,12 +6,10 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-
-T = TypeVar("T")
 
 _activity_executor = ThreadPoolExecutor(max_workers=8)
 
@@ -34,8 +32,8 @@ def new_worker(
 
 
 async def assert_eq_eventually(
-    expected: T,
-    fn: Callable[[], Awaitable[T]],
+    expected: object,
+    fn: Callable[[], Awaitable[object]],
     *,
     timeout: float = 15.0,
     interval: float = 0.1,
@@ -43,7 +41,7 @@ async def assert_eq_eventually(
     """Poll `fn` until it returns `expected`; fail with the last value seen."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    last: T | None = None
+    last: object = None
     while True:
         last = await fn()
         if last == expected:
