@@ -9,16 +9,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.config import PROJECT_ROOT, Settings, get_settings
 from models.tenant import Tenant
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MIGRATION_LOCK_KEY = 0x0B0A2D
 
 
 def make_engine(url: str) -> Engine:
@@ -68,8 +70,20 @@ def migrate(settings: Settings) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.attributes["database_url"] = settings.effective_database_url
-    command.upgrade(config, "head")
+    url = settings.effective_database_url
+    config.attributes["database_url"] = url
+    if not url.startswith("postgresql"):
+        command.upgrade(config, "head")
+        return
+    # N workers and the API start together in production: one migrates, the others wait.
+    lock_engine = create_engine(url, poolclass=NullPool)
+    with lock_engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            command.upgrade(config, "head")
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    lock_engine.dispose()
 
 
 def ensure_tenant(session: Session, tenant_id: str) -> None:
