@@ -1,0 +1,152 @@
+"""`onboard dev` as a newcomer runs it: starts everything, keeps data across restarts, and
+leaves no process behind; `onboard playbooks check` explains a broken file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.smtp_sink import free_port
+
+START_TIMEOUT = 120.0
+STOP_TIMEOUT = 40.0
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (children keep their parent even in new sessions)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def dev_env_vars(tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield {
+        **os.environ,
+        "DATA_DIR": str(tmp_path / "data"),
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "TEMPORAL_UI_PORT": str(free_port()),
+        "API_PORT": str(free_port()),
+        "SMTP_PORT": str(free_port()),
+    }
+
+
+def start_dev(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onboard", "dev"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    api = f"http://127.0.0.1:{env['API_PORT']}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"onboard dev exited early with {process.returncode}"
+        try:
+            if httpx.get(f"{api}/healthz", timeout=2).status_code == 200:
+                return process, api
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise AssertionError("onboard dev did not become healthy")
+
+
+def stop_dev(process: subprocess.Popen[bytes], signum: signal.Signals) -> set[int]:
+    """Stop it the way a person or an init system would; returns what it had started."""
+    started = descendants(process.pid)
+    assert started, "onboard dev started no processes"
+    process.send_signal(signum)
+    assert process.wait(timeout=STOP_TIMEOUT) == 0
+    return started
+
+
+def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[str, str]) -> None:
+    process, api = start_dev(dev_env_vars)
+    try:
+        created = httpx.post(
+            f"{api}/v1/customers", json={"customer_id": "acme", "email": "ops@acme.example"}
+        )
+        assert created.status_code == 201, created.text
+        event = {
+            "event_id": "e1",
+            "customer_id": "acme",
+            "name": "project.created",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "properties": {},
+        }
+        assert httpx.post(f"{api}/v1/events", json=event).status_code == 202
+        ui = httpx.get(f"http://127.0.0.1:{dev_env_vars['TEMPORAL_UI_PORT']}/", timeout=10)
+        assert ui.status_code == 200
+    finally:
+        started = stop_dev(process, signal.SIGINT)
+    assert [pid for pid in started if alive(pid)] == []
+
+    process, api = start_dev(dev_env_vars)
+    try:
+        deadline = time.monotonic() + 30
+        journey = None
+        while journey is None or journey["events_processed"] < 1:
+            assert time.monotonic() < deadline, f"journey did not come back: {journey}"
+            journey = httpx.get(f"{api}/v1/customers/acme").json()["journey"]
+            time.sleep(0.3)
+        assert [m["key"] for m in journey["milestones"] if m["state"] == "done"] == [
+            "first_project"
+        ]
+    finally:
+        started = stop_dev(process, signal.SIGTERM)
+    assert [pid for pid in started if alive(pid)] == []
+
+
+def run_onboard(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onboard", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_playbooks_check_lists_versions() -> None:
+    result = run_onboard("playbooks", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("default\t")
+
+
+def test_playbooks_check_names_file_and_path_of_an_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "name: broken\n"
+        "activation_milestone: a\n"
+        "milestones:\n"
+        "  - {key: a, title: A, event: e, points: x}\n"
+    )
+    result = run_onboard("playbooks", "check", str(tmp_path))
+    assert result.returncode == 1
+    assert str(broken) in result.stderr
+    assert "milestones[0].points" in result.stderr
