@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import WorkflowIDConflictPolicy
@@ -12,6 +12,9 @@ from models.journey import JourneyInput, JourneySnapshot, ProductEvent, journey_
 from models.playbook import PlaybookRef
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.search_attributes import start_search_attributes
+
+QUERY_TIMEOUT = timedelta(seconds=5)
+"""A page must not hang when no worker is running; the stored attributes still answer."""
 
 
 def journey_input(
@@ -57,10 +60,14 @@ async def journey_state(
         CustomerJourneyWorkflow.run, journey_workflow_id(tenant_id, customer_id)
     )
     try:
-        return await handle.query(CustomerJourneyWorkflow.state), None
+        state = await handle.query(CustomerJourneyWorkflow.state, rpc_timeout=QUERY_TIMEOUT)
+        return state, None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             return None, "no journey started yet"
+        # The client's own deadline surfaces as CANCELLED, the server's as DEADLINE_EXCEEDED.
+        if err.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            return None, "journey state unavailable: no worker answered in time"
         return None, f"journey state unavailable: {err.message}"
     except WorkflowQueryFailedError as err:
         return None, f"journey state unavailable: {err}"

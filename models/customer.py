@@ -14,6 +14,8 @@ from models.journey import JourneySnapshot
 from models.timeutil import utc_now
 
 ExternalId = str
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9._:@-]+$"
+"""Customer ids become part of workflow ids and URLs: no spaces, slashes or other surprises."""
 
 
 class CustomerBase(SQLModel):
@@ -29,7 +31,9 @@ class CustomerBase(SQLModel):
 class CustomerCreate(CustomerBase):
     """Create-or-update body of `POST /v1/customers`."""
 
-    customer_id: ExternalId = Field(min_length=1, max_length=128, regex=r"^[A-Za-z0-9._:@-]+$")
+    customer_id: ExternalId = Field(
+        min_length=1, max_length=128, schema_extra={"pattern": CUSTOMER_ID_PATTERN}
+    )
     email: EmailStr | None = None
     signed_up_at: datetime | None = None
 

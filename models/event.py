@@ -10,6 +10,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.columns import json_column, utc_datetime_column
+from models.customer import CUSTOMER_ID_PATTERN
 from models.timeutil import as_utc, utc_now
 
 MAX_BATCH = 1000
@@ -17,7 +18,9 @@ MAX_BATCH = 1000
 
 class EventBase(SQLModel):
     event_id: str = Field(min_length=1, max_length=128)
-    customer_id: str = Field(min_length=1, max_length=128, regex=r"^[A-Za-z0-9._:@-]+$")
+    customer_id: str = Field(
+        min_length=1, max_length=128, schema_extra={"pattern": CUSTOMER_ID_PATTERN}
+    )
     name: str = Field(min_length=1, max_length=200)
     occurred_at: datetime
 

@@ -49,6 +49,8 @@ def _settings(tmp_path: Path, database_url: str | None, smtp: SmtpSink | None) -
         data_dir=tmp_path / "data",
         database_url=database_url,
         task_queue=f"tq-{uuid.uuid4()}",
+        # The dev server is shared by the session: a tenant per test keeps workflow ids apart.
+        default_tenant=f"t-{uuid.uuid4().hex[:12]}",
         smtp_host=smtp.host if smtp else "127.0.0.1",
         smtp_port=smtp.port if smtp else 1,
     )

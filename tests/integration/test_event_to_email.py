@@ -7,51 +7,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities import journey_activities
-from api.main import create_app
 from core.config import Settings
-from core.db import get_engine
 from models.journey import journey_workflow_id
-from tests.helpers import assert_eq_eventually, new_worker
+from tests.helpers import assert_eq_eventually
 from tests.smtp_sink import SmtpSink
-from workflows.journey_workflow import CustomerJourneyWorkflow
-
-
-@dataclass
-class Stack:
-    http: httpx.AsyncClient
-    temporal: Client
-    settings: Settings
+from tests.stack import Stack, running_stack
 
 
 @pytest.fixture
 async def stack(dev_env: WorkflowEnvironment, any_db_settings: Settings) -> AsyncIterator[Stack]:
-    settings = any_db_settings.model_copy(
-        update={"temporal_address": dev_env.client.service_client.config.target_host}
-    )
-    app = create_app(settings)
-    worker = new_worker(
-        dev_env.client,
-        CustomerJourneyWorkflow,
-        activities=journey_activities(get_engine(settings), settings),
-        task_queue=settings.task_queue,
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://onboard.test") as http,
-        worker,
-    ):
-        yield Stack(http=http, temporal=dev_env.client, settings=settings)
+    async with running_stack(dev_env, any_db_settings) as running:
+        yield running
 
 
 def event(event_id: str, customer_id: str, name: str, at: datetime) -> dict[str, Any]:
@@ -128,7 +100,7 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
         ("email_verified", "email", "sent"),
         ("email_verified", "inapp", "sent"),
     ]
-    assert body["workflow_id"] == journey_workflow_id("default", customer_id)
+    assert body["workflow_id"] == journey_workflow_id(stack.settings.default_tenant, customer_id)
 
     assert [(m["To"], m["Subject"]) for m in smtp_sink.messages] == [
         ("robin@example.com", "Robin, one step left: Verify your email address")
@@ -139,11 +111,11 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
     async def visible(query: str) -> list[str]:
         return [w.id async for w in stack.temporal.list_workflows(query)]
 
-    workflow_id = journey_workflow_id("default", customer_id)
+    workflow_id = journey_workflow_id(stack.settings.default_tenant, customer_id)
     await assert_eq_eventually(
         [workflow_id],
         lambda: visible(
-            f"WorkflowId = '{workflow_id}' AND TenantId = 'default' "
+            f"WorkflowId = '{workflow_id}' AND TenantId = '{stack.settings.default_tenant}' "
             "AND OnboardingStage = 'activated' AND HealthScore >= 0 AND RiskLevel != ''"
         ),
         timeout=30,

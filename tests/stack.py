@@ -1,0 +1,52 @@
+"""The product assembled for tests: the real API app, a worker, the dev server, a database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities import journey_activities
+from api.main import create_app
+from core.config import Settings
+from core.db import get_engine
+from tests.helpers import new_worker
+from workflows.journey_workflow import CustomerJourneyWorkflow
+
+
+@dataclass
+class Stack:
+    http: httpx.AsyncClient
+    temporal: Client
+    settings: Settings
+
+
+@asynccontextmanager
+async def running_stack(
+    env: WorkflowEnvironment, settings: Settings, *, with_worker: bool = True
+) -> AsyncIterator[Stack]:
+    settings = settings.model_copy(
+        update={"temporal_address": env.client.service_client.config.target_host}
+    )
+    app = create_app(settings)
+    worker = new_worker(
+        env.client,
+        CustomerJourneyWorkflow,
+        activities=journey_activities(get_engine(settings), settings),
+        task_queue=settings.task_queue,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://onboard.test") as http,
+    ):
+        stack = Stack(http=http, temporal=env.client, settings=settings)
+        if with_worker:
+            async with worker:
+                yield stack
+        else:
+            yield stack
