@@ -90,7 +90,8 @@ class CustomerJourneyWorkflow:
         self._playbook = await _quick(activity_names.LOAD_PLAYBOOK, input.playbook, Playbook)
         if input.carry is None:
             workflow.upsert_search_attributes([TENANT_ID.value_set(input.tenant_id)])
-            await self._publish_stage(self._carry.stage)
+            self._publish_stage(self._carry.stage)
+            await self._mirror_progress()
         while True:
             due, reason = journey.checkin_time(
                 self._playbook, input.signup_at, self._carry.checkins_done
@@ -120,8 +121,9 @@ class CustomerJourneyWorkflow:
         return workflow.info().workflow_id
 
     async def _process_pending(self) -> None:
-        """Drain queued events: record new milestones, then refresh the stage once."""
+        """Drain queued events: record new milestones, then refresh stage and progress once."""
         playbook = self._require_playbook()
+        progressed = False
         while self._carry.pending:
             event = self._carry.pending.pop(0)
             self._carry.events_processed += 1
@@ -131,6 +133,7 @@ class CustomerJourneyWorkflow:
                 self._carry.last_event_at = event.occurred_at
             for achievement in journey.newly_achieved(playbook, self._carry.achievements, event):
                 self._carry.achievements[achievement.milestone_key] = achievement
+                progressed = True
                 record = MilestoneRecord(
                     tenant_id=self._input.tenant_id,
                     customer_id=self._input.customer_id,
@@ -138,9 +141,11 @@ class CustomerJourneyWorkflow:
                     achievement=achievement,
                 )
                 await _quick(activity_names.RECORD_MILESTONE, record, type(None))
-        await self._refresh_stage()
+        if self._refresh_stage() or progressed:
+            await self._mirror_progress()
 
-    async def _refresh_stage(self) -> None:
+    def _refresh_stage(self) -> bool:
+        """Recompute the stage; publish it to the search attributes if it moved."""
         playbook = self._require_playbook()
         stage = journey.compute_stage(
             playbook,
@@ -149,13 +154,14 @@ class CustomerJourneyWorkflow:
             self._carry.last_event_at,
             workflow.now(),
         )
-        if stage != self._carry.stage:
-            await self._publish_stage(stage)
+        if stage == self._carry.stage:
+            return False
+        self._publish_stage(stage)
+        return True
 
-    async def _publish_stage(self, stage: Stage) -> None:
+    def _publish_stage(self, stage: Stage) -> None:
         self._carry.stage = stage
         workflow.upsert_search_attributes([ONBOARDING_STAGE.value_set(stage.value)])
-        await self._mirror_progress()
 
     async def _check_in(self) -> None:
         """Score health, publish it, and nudge every milestone that has become overdue."""
@@ -175,7 +181,7 @@ class CustomerJourneyWorkflow:
             HealthScoreResult,
         )
         self._carry.last_score = score
-        await self._refresh_stage()
+        self._refresh_stage()
         workflow.upsert_search_attributes([RISK_LEVEL.value_set(score.risk_level.value)])
         if score.score is not None:
             workflow.upsert_search_attributes([HEALTH_SCORE.value_set(score.score)])
