@@ -1,19 +1,99 @@
-"""The health-scoring activity: signals from the log, score, and a stored explained record."""
+"""The health-scoring activity: features from the log, score, and a stored explained record."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.health_scoring import score_health
-from activities.health_signals import gather_signals
+from activities.health_features import HealthFeatures, extract_features
+from activities.health_scoring import score_customer
+from activities.health_trend import ScorePoint
+from core.customers import find_customer
 from core.db import ensure_tenant, insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
-from models.health import HealthScoreResult, ScoreRequest
+from models.event import Event
+from models.health import HealthScoreResult, RiskLevel, ScoreRequest
+from models.playbook import HealthConfig
 from models.score import HealthScoreRecord
+from models.timeutil import as_utc
 from workflows import activity_names
+
+HISTORY_DAYS = 90
+
+
+def customer_features(
+    session: Session,
+    tenant_id: str,
+    customer_id: str,
+    config: HealthConfig,
+    plan: str | None,
+    as_of: datetime,
+) -> HealthFeatures:
+    """Features as of any moment: events after `as_of` are not read."""
+    rows = session.exec(
+        select(Event.name, Event.occurred_at, Event.properties).where(
+            Event.tenant_id == tenant_id,
+            Event.customer_id == customer_id,
+            col(Event.occurred_at) <= as_of,
+        )
+    ).all()
+    return extract_features(rows, config, plan, as_of)
+
+
+def score_history(
+    session: Session, tenant_id: str, customer_id: str, before: datetime
+) -> list[HealthScoreRecord]:
+    return list(
+        session.exec(
+            select(HealthScoreRecord)
+            .where(
+                HealthScoreRecord.tenant_id == tenant_id,
+                HealthScoreRecord.customer_id == customer_id,
+                col(HealthScoreRecord.computed_at) < before,
+                col(HealthScoreRecord.computed_at) >= before - timedelta(days=HISTORY_DAYS),
+            )
+            .order_by(col(HealthScoreRecord.computed_at))
+        ).all()
+    )
+
+
+def compute_score(
+    session: Session, tenant_id: str, customer_id: str, config: HealthConfig, as_of: datetime
+) -> HealthScoreResult:
+    """The score as of `as_of`, against the history stored before it."""
+    customer = find_customer(session, tenant_id, customer_id)
+    plan = customer.plan if customer else None
+    segment = customer.segment if customer else None
+    features = customer_features(session, tenant_id, customer_id, config, plan, as_of)
+    history = score_history(session, tenant_id, customer_id, as_of)
+    points = [ScorePoint(as_utc(r.computed_at), r.score) for r in history if r.score is not None]
+    return score_customer(
+        features,
+        config,
+        segment=segment,
+        previous_level=RiskLevel(history[-1].risk_level) if history else None,
+        history=points,
+        as_of=as_of,
+    )
+
+
+def record_to_result(record: HealthScoreRecord) -> HealthScoreResult:
+    return HealthScoreResult.model_validate(
+        {
+            "score": record.score,
+            "risk_level": record.risk_level,
+            "confidence": record.confidence,
+            "components": record.components,
+            "drivers": record.drivers,
+            "computed_at": as_utc(record.computed_at),
+            "trend": record.trend or {},
+            "warnings": record.warnings or [],
+        }
+    )
 
 
 class HealthActivities:
@@ -30,16 +110,7 @@ class HealthActivities:
                 )
             ).first()
             if stored is not None:
-                return HealthScoreResult.model_validate(
-                    {
-                        "score": stored.score,
-                        "risk_level": stored.risk_level,
-                        "confidence": stored.confidence,
-                        "components": stored.components,
-                        "drivers": stored.drivers,
-                        "computed_at": stored.computed_at,
-                    }
-                )
+                return record_to_result(stored)
             playbook = read_playbook_version(
                 session, request.playbook_name, request.playbook_version
             )
@@ -48,10 +119,9 @@ class HealthActivities:
                     f"playbook {request.playbook_name}@{request.playbook_version} is not stored",
                     non_retryable=True,
                 )
-            signals = gather_signals(
+            result = compute_score(
                 session, request.tenant_id, request.customer_id, playbook.health, request.as_of
             )
-            result = score_health(signals, playbook.health, request.as_of)
             ensure_tenant(session, request.tenant_id)
             insert_or_ignore(
                 session,
@@ -67,6 +137,8 @@ class HealthActivities:
                         "confidence": result.confidence,
                         "components": [c.model_dump(mode="json") for c in result.components],
                         "drivers": result.drivers,
+                        "trend": result.trend.model_dump(mode="json"),
+                        "warnings": result.warnings,
                     }
                 ],
                 ["idempotency_key"],

@@ -26,6 +26,14 @@ class ComponentScore(BaseModel):
     explanation: str = ""
 
 
+class HealthTrend(BaseModel):
+    """How the score moved: None where there is no score that far back."""
+
+    delta_7d: float | None = None
+    delta_30d: float | None = None
+    slope_per_week: float | None = None
+
+
 class HealthScoreResult(BaseModel):
     score: float | None
     risk_level: RiskLevel
@@ -33,6 +41,8 @@ class HealthScoreResult(BaseModel):
     components: list[ComponentScore]
     drivers: list[str] = Field(default_factory=list)
     computed_at: datetime
+    trend: HealthTrend = Field(default_factory=HealthTrend)
+    warnings: list[str] = Field(default_factory=list, description="Early warnings, in words.")
 
 
 class ScoreRequest(BaseModel):

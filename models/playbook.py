@@ -58,13 +58,67 @@ class RiskThresholds(StrictModel):
         return self
 
 
+class UsageSignals(StrictModel):
+    """Which product events count as usage, and what full usage looks like per plan."""
+
+    events: list[str] = Field(
+        default_factory=list, description="Event names that count; empty means every product event."
+    )
+    target_active_share: float = Field(default=0.5, gt=0, le=1)
+    baseline_events: dict[str, float] = Field(
+        default_factory=lambda: {"default": 100.0},
+        description="Events per window that count as full volume, per plan (key 'default').",
+    )
+
+    def baseline_for(self, plan: str | None) -> float:
+        return self.baseline_events.get(plan or "", self.baseline_events.get("default", 100.0))
+
+
+class EngagementSignals(StrictModel):
+    reply_events: list[str] = Field(default_factory=lambda: ["email.replied"])
+    target_distinct_features: int = Field(default=6, ge=1)
+    target_events_per_active_day: float = Field(default=5.0, gt=0)
+
+
+class SupportSignals(StrictModel):
+    ticket_penalty: float = Field(default=15.0, ge=0, description="Per ticket above baseline.")
+    urgent_penalty: float = Field(default=25.0, ge=0, description="Per open urgent ticket.")
+    sentiment_penalty: float = Field(default=20.0, ge=0, description="At sentiment -1.")
+
+
+class PaymentSignals(StrictModel):
+    window_days: int = Field(default=90, ge=1, le=730)
+    downgrade_penalty: float = Field(default=30.0, ge=0)
+
+
+class EarlyWarningConfig(StrictModel):
+    drop_points: float = Field(default=15.0, gt=0)
+    window_days: int = Field(default=14, ge=1)
+    declining_checks: int = Field(default=3, ge=2)
+
+
 class HealthConfig(StrictModel):
     weights: HealthWeights = HealthWeights()
+    segment_weights: dict[str, HealthWeights] = Field(
+        default_factory=dict, description="Weights that replace the defaults for a segment."
+    )
     risk: RiskThresholds = RiskThresholds()
+    hysteresis_points: float = Field(
+        default=5.0, ge=0, le=50, description="How far past a boundary a score must go to move."
+    )
+    early_warning: EarlyWarningConfig = EarlyWarningConfig()
     key_features: list[str] = Field(
         default_factory=list, description="Event names that count as using a key feature."
     )
     window_days: int = Field(default=30, ge=1, le=365)
+    recency_half_life_days: float = Field(default=14.0, gt=0)
+    usage: UsageSignals = UsageSignals()
+    engagement: EngagementSignals = EngagementSignals()
+    support: SupportSignals = SupportSignals()
+    payment: PaymentSignals = PaymentSignals()
+
+    def weights_for(self, segment: str | None) -> HealthWeights:
+        return self.segment_weights.get(segment or "", self.weights)
 
 
 class NudgeConfig(StrictModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from models.columns import json_column, utc_datetime_column
@@ -25,3 +25,5 @@ class HealthScoreRecord(SQLModel, table=True):
     confidence: float
     components: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     drivers: list[str] = Field(default_factory=list, sa_column=json_column())
+    trend: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    warnings: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -1,0 +1,154 @@
+"""The health engine, vectorised: a table of features in, five components and a score out.
+
+One code path for everyone: scoring one customer is scoring a table of one row, so the nightly
+batch and the per-customer check-in can never disagree. NaN marks a component with no data; its
+weight is dropped and the rest re-normalised, and `confidence` is the share of weight that had data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from activities.health_features import FEATURE_NAMES, HealthFeatures
+from models.health import RiskLevel
+from models.playbook import HealthConfig, HealthWeights
+
+COMPONENTS = ("usage", "feature_adoption", "engagement", "support", "payment")
+ACTIVE_SHARE_OF_USAGE = 0.6
+QUIET_DAYS_BEFORE_PENALTY = 7
+QUIET_PENALTY_PER_DAY = 5.0
+REPLY_BONUS = 10.0
+REPLY_BONUS_MAX = 20.0
+LEVELS = (RiskLevel.AT_RISK, RiskLevel.WATCH, RiskLevel.HEALTHY)
+UNKNOWN = -1
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    values: Floats  # (customers, features) in FEATURE_NAMES order
+
+    @classmethod
+    def from_features(cls, rows: Sequence[HealthFeatures]) -> FeatureTable:
+        table = np.array([row.row() for row in rows], dtype=np.float64)
+        return cls(table.reshape(len(rows), len(FEATURE_NAMES)))
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    def col(self, name: str) -> Floats:
+        return self.values[:, FEATURE_NAMES.index(name)]
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    components: Floats  # (customers, 5), NaN where no data
+    weights: Floats  # (customers, 5) as configured, before re-normalisation
+    score: Floats  # (customers,), NaN where no component had data
+    confidence: Floats
+
+
+def _pct(numerator: Floats, denominator: Floats | float) -> Floats:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.divide(numerator, denominator)
+    return np.asarray(100.0 * np.clip(np.nan_to_num(ratio, nan=0.0, posinf=1.0), 0.0, 1.0))
+
+
+def component_matrix(table: FeatureTable, config: HealthConfig) -> Floats:
+    """The five components, each 0–100 by the documented thresholds, NaN where no data."""
+    col = table.col
+    active = _pct(col("active_weight"), col("active_weight_max") * config.usage.target_active_share)
+    volume = _pct(col("usage_events"), col("usage_baseline"))
+    quiet = np.nan_to_num(col("days_since_last"), nan=0.0)
+    quiet_penalty = QUIET_PENALTY_PER_DAY * np.maximum(
+        0.0, np.floor(quiet) - QUIET_DAYS_BEFORE_PENALTY
+    )
+    usage = np.clip(
+        ACTIVE_SHARE_OF_USAGE * active + (1 - ACTIVE_SHARE_OF_USAGE) * volume - quiet_penalty,
+        0,
+        100,
+    )
+
+    key_total = col("key_total")
+    adoption = np.where(key_total > 0, _pct(col("key_used"), key_total), np.nan)
+
+    engagement_cfg = config.engagement
+    breadth = _pct(col("distinct_features"), float(engagement_cfg.target_distinct_features))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_day = np.where(col("active_days") > 0, col("usage_events") / col("active_days"), 0.0)
+    intensity = _pct(per_day, engagement_cfg.target_events_per_active_day)
+    replies = np.minimum(REPLY_BONUS_MAX, REPLY_BONUS * col("replies"))
+    engagement = np.clip((breadth + intensity) / 2 + replies, 0, 100)
+
+    support_cfg = config.support
+    excess = np.maximum(0.0, col("tickets") - col("tickets_baseline"))
+    sentiment = np.maximum(0.0, -np.nan_to_num(col("sentiment"), nan=0.0))
+    support = np.clip(
+        100
+        - support_cfg.ticket_penalty * excess
+        - support_cfg.urgent_penalty * col("urgent_open")
+        - support_cfg.sentiment_penalty * sentiment,
+        0,
+        100,
+    )  # NaN tickets (no support data) stay NaN
+
+    paid, failed = col("invoices_paid"), col("invoices_failed")
+    invoices = paid + failed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        on_time = np.where(invoices > 0, 100.0 * paid / invoices, 100.0)
+    payment = np.clip(on_time - config.payment.downgrade_penalty * col("downgrades"), 0, 100)
+    payment = np.where(np.isnan(paid), np.nan, payment)
+
+    return np.column_stack([usage, adoption, engagement, support, payment]).astype(np.float64)
+
+
+def weight_row(weights: HealthWeights) -> Floats:
+    return np.array([getattr(weights, name) for name in COMPONENTS], dtype=np.float64)
+
+
+def weight_matrix(config: HealthConfig, segments: Sequence[str | None]) -> Floats:
+    """Per-customer weights: the segment's override where the playbook has one."""
+    rows = {segment: weight_row(config.weights_for(segment)) for segment in set(segments)}
+    return np.array([rows[segment] for segment in segments], dtype=np.float64).reshape(
+        len(segments), len(COMPONENTS)
+    )
+
+
+def score_table(table: FeatureTable, config: HealthConfig, weights: Floats) -> ScoreTable:
+    components = component_matrix(table, config)
+    has_data = ~np.isnan(components)
+    used = np.where(has_data, weights, 0.0)
+    used_total = used.sum(axis=1)
+    weighted = np.where(has_data, components * weights, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(used_total > 0, weighted / used_total, np.nan)
+        confidence = np.where(weights.sum(axis=1) > 0, used_total / weights.sum(axis=1), 0.0)
+    return ScoreTable(components=components, weights=weights, score=score, confidence=confidence)
+
+
+def level_codes(levels: Sequence[RiskLevel | None]) -> Ints:
+    codes = {level: index for index, level in enumerate(LEVELS)}
+    return np.array([codes.get(level, UNKNOWN) if level else UNKNOWN for level in levels])
+
+
+def risk_levels(score: Floats, previous: Ints, config: HealthConfig) -> list[RiskLevel]:
+    """Risk bands with hysteresis: leaving the previous band takes `hysteresis_points` margin."""
+    healthy, watch, margin = config.risk.healthy, config.risk.watch, config.hysteresis_points
+    filled = np.nan_to_num(score, nan=-np.inf)
+    raw = np.where(filled >= healthy, 2, np.where(filled >= watch, 1, 0))
+    up = np.where(filled >= healthy + margin, 2, np.where(filled >= watch + margin, 1, 0))
+    down = np.where(filled < watch - margin, 0, np.where(filled < healthy - margin, 1, 2))
+    moved = np.where(
+        raw > previous,
+        np.maximum(previous, up),
+        np.where(raw < previous, np.minimum(previous, down), previous),
+    )
+    codes = np.where(previous == UNKNOWN, raw, moved)
+    codes = np.where(np.isnan(score), UNKNOWN, codes)
+    return [LEVELS[code] if code >= 0 else RiskLevel.UNKNOWN for code in codes.tolist()]
