@@ -19,6 +19,8 @@ from tests.smtp_sink import free_port
 
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 40.0
+# The first requests to a just-started stack can be slow on 2 loaded cores; the default is 5 s.
+http = httpx.Client(timeout=30.0)
 
 
 def descendants(pid: int) -> set[int]:
@@ -71,7 +73,7 @@ def start_dev(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     while time.monotonic() < deadline:
         assert process.poll() is None, f"onboard dev exited early with {process.returncode}"
         try:
-            if httpx.get(f"{api}/healthz", timeout=2).status_code == 200:
+            if http.get(f"{api}/healthz", timeout=2).status_code == 200:
                 return process, api
         except httpx.TransportError:
             pass
@@ -92,7 +94,7 @@ def stop_dev(process: subprocess.Popen[bytes], signum: signal.Signals) -> set[in
 def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[str, str]) -> None:
     process, api = start_dev(dev_env_vars)
     try:
-        created = httpx.post(
+        created = http.post(
             f"{api}/v1/customers", json={"customer_id": "acme", "email": "ops@acme.example"}
         )
         assert created.status_code == 201, created.text
@@ -103,8 +105,8 @@ def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[st
             "occurred_at": datetime.now(UTC).isoformat(),
             "properties": {},
         }
-        assert httpx.post(f"{api}/v1/events", json=event).status_code == 202
-        ui = httpx.get(f"http://127.0.0.1:{dev_env_vars['TEMPORAL_UI_PORT']}/", timeout=10)
+        assert http.post(f"{api}/v1/events", json=event).status_code == 202
+        ui = http.get(f"http://127.0.0.1:{dev_env_vars['TEMPORAL_UI_PORT']}/", timeout=10)
         assert ui.status_code == 200
     finally:
         started = stop_dev(process, signal.SIGINT)
@@ -116,7 +118,7 @@ def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[st
         journey = None
         while journey is None or journey["events_processed"] < 1:
             assert time.monotonic() < deadline, f"journey did not come back: {journey}"
-            journey = httpx.get(f"{api}/v1/customers/acme").json()["journey"]
+            journey = http.get(f"{api}/v1/customers/acme").json()["journey"]
             time.sleep(0.3)
         assert [m["key"] for m in journey["milestones"] if m["state"] == "done"] == [
             "first_project"
