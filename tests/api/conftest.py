@@ -15,3 +15,12 @@ from tests.stack import Stack, running_stack
 async def api(dev_env: WorkflowEnvironment, sqlite_settings: Settings) -> AsyncIterator[Stack]:
     async with running_stack(dev_env, sqlite_settings) as stack:
         yield stack
+
+
+@pytest.fixture
+async def api_without_worker(
+    dev_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> AsyncIterator[Stack]:
+    """For tests that seed stored state themselves: no journey runs to change it underneath."""
+    async with running_stack(dev_env, sqlite_settings, with_worker=False) as stack:
+        yield stack

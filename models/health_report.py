@@ -1,0 +1,47 @@
+"""What the health endpoints answer: one customer's health, and the portfolio's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from models.health import HealthScoreResult, RiskLevel
+
+
+class HealthPoint(BaseModel):
+    computed_at: datetime
+    score: float | None
+    risk_level: RiskLevel
+
+
+class CohortPercentiles(BaseModel):
+    """Share of peers (latest scores) at or below this score, 0–100; None without peers."""
+
+    segment: float | None
+    plan: float | None
+    tenant: float | None
+
+
+class CustomerHealth(BaseModel):
+    customer_id: str
+    as_of: datetime | None
+    computed_live: bool
+    current: HealthScoreResult | None
+    history: list[HealthPoint]
+    percentiles: CohortPercentiles
+
+
+class ScoreBucket(BaseModel):
+    low: int
+    high: int
+    count: int
+
+
+class HealthSummary(BaseModel):
+    customers: int
+    scored: int
+    average_score: float | None
+    risk_counts: dict[str, int]
+    distribution: list[ScoreBucket]
+    at_risk_mrr: float
