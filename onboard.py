@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("worker", help="run a worker against TEMPORAL_ADDRESS and DATABASE_URL")
     commands.add_parser("api", help="run the HTTP API on API_HOST:API_PORT")
     commands.add_parser("mailsink", help="run only the local SMTP mail sink")
+    backfill = commands.add_parser(
+        "import", help="load historical events and outcomes (CSV or JSON Lines), firing nothing"
+    )
+    backfill.add_argument("file", type=Path)
+    backfill.add_argument("--tenant", help="default: DEFAULT_TENANT")
     playbooks = commands.add_parser("playbooks", help="playbook tools")
     playbook_commands = playbooks.add_subparsers(dest="playbook_command", required=True)
     check = playbook_commands.add_parser("check", help="validate playbook files")
@@ -45,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         run_api(settings)
     elif args.command == "mailsink":
         run_mail_sink(settings)
+    elif args.command == "import":
+        sys.exit(import_file(settings, args.file, args.tenant or settings.default_tenant))
     elif args.command == "playbooks":
         sys.exit(check_playbooks(args.directory or settings.playbook_dir))
 
@@ -62,6 +69,26 @@ def check_playbooks(directory: Path) -> int:
         return 1
     for playbook in playbooks.values():
         print(f"{playbook.name}\t{playbook.version}\t{len(playbook.milestones)} milestones")
+    return 0
+
+
+def import_file(settings: Settings, path: Path, tenant: str) -> int:
+    from core.backfill import BackfillError, import_events, parse_events
+    from core.db import get_engine, migrate
+
+    started = time.perf_counter()
+    try:
+        events = parse_events(path)
+    except (BackfillError, OSError) as err:
+        print(f"onboard import: {err}", file=sys.stderr)
+        return 1
+    migrate(settings)
+    result = import_events(get_engine(settings), tenant, events)
+    print(
+        f"imported {result.inserted:,} of {result.rows:,} events for tenant {tenant!r} "
+        f"({result.duplicates:,} already there, {result.customers_created:,} new customers) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 

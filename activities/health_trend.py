@@ -58,8 +58,13 @@ def early_warnings(
         drop = max(in_window) - current.score
         warnings.append(f"score fell {drop:.0f} points in {config.window_days} days")
     ordered = sorted(history, key=lambda p: p.at)[-(config.declining_checks - 1) :] + [current]
-    if len(ordered) == config.declining_checks and all(
-        later.score < earlier.score for earlier, later in zip(ordered, ordered[1:], strict=False)
+    if (
+        len(ordered) == config.declining_checks
+        and all(
+            later.score < earlier.score
+            for earlier, later in zip(ordered, ordered[1:], strict=False)
+        )
+        and ordered[0].score - current.score >= config.min_decline_points
     ):
         warnings.append(f"score declined {config.declining_checks} checks in a row")
     return warnings

@@ -45,3 +45,33 @@ class HealthSummary(BaseModel):
     risk_counts: dict[str, int]
     distribution: list[ScoreBucket]
     at_risk_mrr: float
+
+
+class HorizonResult(BaseModel):
+    """How the score did this many days before each outcome."""
+
+    days: int
+    customers: int
+    churned: int
+    roc_auc: float | None
+    at_risk_precision: float | None
+    at_risk_recall: float | None
+
+
+class ChurnTrace(BaseModel):
+    """What the score said before a churned customer left."""
+
+    customer_id: str
+    churned_at: datetime
+    scores: dict[int, float | None]
+    risk_levels: dict[int, RiskLevel]
+    drivers: list[str]
+
+
+class BacktestReport(BaseModel):
+    customers_with_outcome: int
+    churned: int
+    renewed: int
+    horizons: list[HorizonResult]
+    churned_customers: list[ChurnTrace]
+    note: str | None = None

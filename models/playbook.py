@@ -95,6 +95,9 @@ class EarlyWarningConfig(StrictModel):
     drop_points: float = Field(default=15.0, gt=0)
     window_days: int = Field(default=14, ge=1)
     declining_checks: int = Field(default=3, ge=2)
+    min_decline_points: float = Field(
+        default=10.0, ge=0, description="A run of declines warns only if it adds up to this much."
+    )
 
 
 class HealthConfig(StrictModel):
