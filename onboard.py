@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     backfill.add_argument("file", type=Path)
     backfill.add_argument("--tenant", help="default: DEFAULT_TENANT")
+    backtest = commands.add_parser("backtest", help="how the score did before recorded outcomes")
+    backtest.add_argument("--tenant", help="default: DEFAULT_TENANT")
     playbooks = commands.add_parser("playbooks", help="playbook tools")
     playbook_commands = playbooks.add_subparsers(dest="playbook_command", required=True)
     check = playbook_commands.add_parser("check", help="validate playbook files")
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
         run_mail_sink(settings)
     elif args.command == "import":
         sys.exit(import_file(settings, args.file, args.tenant or settings.default_tenant))
+    elif args.command == "backtest":
+        sys.exit(print_backtest(settings, args.tenant or settings.default_tenant))
     elif args.command == "playbooks":
         sys.exit(check_playbooks(args.directory or settings.playbook_dir))
 
@@ -90,6 +94,37 @@ def import_file(settings: Settings, path: Path, tenant: str) -> int:
         f"in {time.perf_counter() - started:.1f} s"
     )
     return 0
+
+
+def print_backtest(settings: Settings, tenant: str) -> int:
+    from sqlmodel import Session
+
+    from activities.health_backtest import backtest, load_outcome_histories
+    from core.db import get_engine, migrate
+    from core.playbooks import sync_playbooks
+
+    migrate(settings)
+    engine = get_engine(settings)
+    playbook = sync_playbooks(engine, settings.playbook_dir)[settings.default_playbook]
+    with Session(engine) as session:
+        report = backtest(load_outcome_histories(session, tenant), playbook.health)
+    print(
+        f"{report.customers_with_outcome} customers with an outcome: "
+        f"{report.churned} churned, {report.renewed} renewed"
+    )
+    if report.note:
+        print(report.note)
+    print("days before outcome   customers  churned  ROC AUC  at-risk precision  at-risk recall")
+    for h in report.horizons:
+        print(
+            f"{h.days:>19}   {h.customers:>9}  {h.churned:>7}  {_fmt(h.roc_auc):>7}  "
+            f"{_fmt(h.at_risk_precision):>17}  {_fmt(h.at_risk_recall):>14}"
+        )
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def run_worker_until_stopped(settings: Settings) -> None:

@@ -103,6 +103,8 @@ def insert_or_ignore(
         return 0
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = model.__table__  # type: ignore[attr-defined]
-    statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
-    result = session.execute(statement)
+    statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    # executemany: SQLAlchemy batches the rows ("insertmanyvalues") instead of compiling one
+    # statement per call, which makes bulk backfills several times faster.
+    result = session.execute(statement, rows)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -10,11 +10,13 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from activities.health import compute_score, record_to_result, score_history
+from activities.health_backtest import backtest, load_outcome_histories
 from api.deps import PlaybookDep, SessionDep, TenantDep
 from api.routes.customers import existing_customer
 from models.customer import Customer
 from models.health import RiskLevel
 from models.health_report import (
+    BacktestReport,
     CohortPercentiles,
     CustomerHealth,
     HealthPoint,
@@ -91,6 +93,14 @@ def customer_health(
         history=history,
         percentiles=percentiles,
     )
+
+
+@router.get("/v1/health/backtest")
+def health_backtest(
+    session: SessionDep, tenant: TenantDep, playbook: PlaybookDep
+) -> BacktestReport:
+    """How the score did before each recorded churn or renewal (30, 60 and 90 days ahead)."""
+    return backtest(load_outcome_histories(session, tenant), playbook.health)
 
 
 @router.get("/v1/health/summary")
