@@ -13,8 +13,11 @@ from activities import journey_activities
 from core.config import Settings, get_settings
 from core.db import get_engine, migrate
 from core.playbooks import sync_playbooks
+from core.schedules import ensure_portfolio_schedule
 from core.temporal import connect
+from models.playbook import PlaybookRef
 from workflows.journey_workflow import CustomerJourneyWorkflow
+from workflows.portfolio_workflow import PortfolioScoringWorkflow
 
 ACTIVITY_THREADS = 16
 
@@ -24,7 +27,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CustomerJourneyWorkflow],
+        workflows=[CustomerJourneyWorkflow, PortfolioScoringWorkflow],
         activities=journey_activities(engine, settings),
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
@@ -34,8 +37,13 @@ def build_worker(client: Client, settings: Settings) -> Worker:
 async def run_worker(settings: Settings) -> None:
     """Migrate, record the playbooks, connect and run until cancelled."""
     migrate(settings)
-    sync_playbooks(get_engine(settings), settings.playbook_dir)
+    playbook = sync_playbooks(get_engine(settings), settings.playbook_dir)[
+        settings.default_playbook
+    ]
     client = await connect(settings)
+    await ensure_portfolio_schedule(
+        client, settings, PlaybookRef(name=playbook.name, version=playbook.version)
+    )
     worker = build_worker(client, settings)
     logging.getLogger(__name__).info(
         "worker polling %s on %s", settings.task_queue, settings.temporal_address

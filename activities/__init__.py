@@ -10,14 +10,16 @@ from sqlalchemy.engine import Engine
 from activities.health import HealthActivities
 from activities.journey_records import JourneyRecordActivities
 from activities.nudges import NudgeActivities
+from activities.portfolio import PortfolioActivities
 from core.config import Settings
 
 
 def journey_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
-    """Every activity the journey workflow calls, bound to one engine and settings."""
+    """Every activity the workflows call, bound to one engine and settings."""
     records = JourneyRecordActivities(engine)
     health = HealthActivities(engine)
     nudges = NudgeActivities(engine, settings)
+    portfolio = PortfolioActivities(engine)
     return [
         records.load_playbook,
         records.record_milestone,
@@ -25,4 +27,6 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
         health.score_health,
         nudges.send_nudge_email,
         nudges.post_inapp_nudge,
+        portfolio.list_tenants,
+        portfolio.score_portfolio,
     ]

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.health_features import HealthFeatures, extract_features
+from activities.health_features import HealthFeatures, extract_features, lookback_days
 from activities.health_scoring import score_customer
 from activities.health_trend import ScorePoint
 from core.customers import find_customer
@@ -39,6 +39,7 @@ def customer_features(
             Event.tenant_id == tenant_id,
             Event.customer_id == customer_id,
             col(Event.occurred_at) <= as_of,
+            col(Event.occurred_at) > as_of - timedelta(days=lookback_days(config)),
         )
     ).all()
     return extract_features(rows, config, plan, as_of)
@@ -65,6 +66,7 @@ def compute_score(
     session: Session, tenant_id: str, customer_id: str, config: HealthConfig, as_of: datetime
 ) -> HealthScoreResult:
     """The score as of `as_of`, against the history stored before it."""
+    as_of = as_utc(as_of)
     customer = find_customer(session, tenant_id, customer_id)
     plan = customer.plan if customer else None
     segment = customer.segment if customer else None

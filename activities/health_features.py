@@ -23,6 +23,7 @@ SUBSCRIPTION_DOWNGRADED = "subscription.downgraded"
 RESERVED_PREFIXES = ("support.", "invoice.", "subscription.", "customer.", "email.")
 URGENT_PRIORITIES = frozenset({"p1", "urgent", "critical"})
 SUPPORT_BASELINE_DAYS = 90
+MIN_LOOKBACK_DAYS = 180
 NAN = math.nan
 
 EventRow = tuple[str, datetime, Mapping[str, Any]]
@@ -57,6 +58,13 @@ class HealthFeatures:
 FEATURE_NAMES = tuple(f.name for f in fields(HealthFeatures))
 
 
+def lookback_days(config: HealthConfig) -> int:
+    """How far back any feature looks; older events are ignored by every scoring path."""
+    return max(
+        MIN_LOOKBACK_DAYS, config.window_days + SUPPORT_BASELINE_DAYS, config.payment.window_days
+    )
+
+
 def is_product_event(name: str) -> bool:
     return not name.startswith(RESERVED_PREFIXES)
 
@@ -71,7 +79,8 @@ def extract_features(
 ) -> HealthFeatures:
     as_of = as_utc(as_of)
     window_start = as_of - timedelta(days=config.window_days)
-    past = [(name, as_utc(at), props) for name, at, props in events if as_utc(at) <= as_of]
+    oldest = as_of - timedelta(days=lookback_days(config))
+    past = [(name, as_utc(at), props) for name, at, props in events if oldest < as_utc(at) <= as_of]
     usage_names = set(config.usage.events)
     usage = [
         (name, at)

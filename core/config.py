@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     playbook_dir: Path = PROJECT_ROOT / "playbooks"
     template_dir: Path = PROJECT_ROOT / "templates"
     default_playbook: str = "default"
+    portfolio_cron: str = Field(
+        default="0 2 * * *", description="When the nightly portfolio scoring runs (UTC cron)."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

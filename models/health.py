@@ -55,3 +55,28 @@ class ScoreRequest(BaseModel):
     as_of: datetime
     idempotency_key: str
     stage: str
+
+
+class RiskChange(BaseModel):
+    """Signal to a journey: the nightly batch moved this customer to another risk level."""
+
+    customer_id: str
+    previous: RiskLevel
+    current: RiskLevel
+    score: float | None
+    computed_at: datetime
+
+
+class PortfolioRequest(BaseModel):
+    tenant_id: str
+    playbook_name: str
+    playbook_version: str
+    as_of: datetime
+    run_key: str
+
+
+class PortfolioResult(BaseModel):
+    tenant_id: str
+    scored: int
+    changed: list[RiskChange]
+    seconds: float

@@ -33,12 +33,6 @@ async def running_stack(
         update={"temporal_address": env.client.service_client.config.target_host}
     )
     app = create_app(settings)
-    worker = new_worker(
-        env.client,
-        CustomerJourneyWorkflow,
-        activities=journey_activities(get_engine(settings), settings),
-        task_queue=settings.task_queue,
-    )
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
@@ -46,6 +40,12 @@ async def running_stack(
     ):
         stack = Stack(http=http, temporal=env.client, settings=settings)
         if with_worker:
+            worker = new_worker(
+                env.client,
+                CustomerJourneyWorkflow,
+                activities=journey_activities(get_engine(settings), settings),
+                task_queue=settings.task_queue,
+            )
             async with worker:
                 yield stack
         else:

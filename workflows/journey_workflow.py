@@ -10,7 +10,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from models.health import HealthScoreResult, RiskLevel, ScoreRequest
+    from models.health import HealthScoreResult, RiskChange, RiskLevel, ScoreRequest
     from models.journey import (
         RECENT_EVENT_IDS_KEPT,
         RECENT_INTERVENTIONS_KEPT,
@@ -59,6 +59,18 @@ class CustomerJourneyWorkflow:
                 self._seen.discard(forgotten)
             del recent[: len(recent) - RECENT_EVENT_IDS_KEPT]
         self._carry.pending.append(event)
+
+    @workflow.signal(name="risk_changed")
+    def risk_changed(self, change: RiskChange) -> None:
+        """The nightly batch moved this customer's risk level: publish it at once."""
+        score = self._carry.last_score
+        if score is not None:
+            self._carry.last_score = score.model_copy(
+                update={"score": change.score, "risk_level": change.current}
+            )
+        workflow.upsert_search_attributes([RISK_LEVEL.value_set(change.current.value)])
+        if change.score is not None:
+            workflow.upsert_search_attributes([HEALTH_SCORE.value_set(change.score)])
 
     @workflow.query(name="state")
     def state(self) -> JourneySnapshot:

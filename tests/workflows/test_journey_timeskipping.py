@@ -12,6 +12,7 @@ from core.config import Settings
 from core.db import get_engine, session_scope
 from models.customer import Customer
 from models.delivery import InAppMessage
+from models.health import RiskChange, RiskLevel
 from models.journey import Stage
 from tests.factories import product_event
 from tests.smtp_sink import SmtpSink
@@ -22,6 +23,7 @@ from tests.workflows.journey_scenarios import (
     start_journey,
 )
 from workflows.journey_workflow import CustomerJourneyWorkflow
+from workflows.search_attributes import HEALTH_SCORE, RISK_LEVEL
 
 
 async def test_quiet_customer_gets_nudged_on_the_right_days(
@@ -122,3 +124,30 @@ async def test_continue_as_new_carries_progress_and_the_dedup_set(
     assert state.events_processed == 4
     assert state.points == 10 + 30 + 20
     assert state.stage is Stage.ACTIVATED
+
+
+async def test_risk_change_from_the_nightly_batch_is_published_at_once(
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> None:
+    customer_id = f"c-{uuid.uuid4().hex[:8]}"
+    ref = seed_customer(sqlite_settings, customer_id)
+    signup = await skipping_env.get_current_time()
+    async with journey_worker(skipping_env, sqlite_settings) as worker:
+        handle = await start_journey(
+            skipping_env, worker.task_queue, ref, customer_id, product_event("page.viewed", signup)
+        )
+        await skipping_env.sleep(timedelta(days=2))
+        change = RiskChange(
+            customer_id=customer_id,
+            previous=RiskLevel.WATCH,
+            current=RiskLevel.AT_RISK,
+            score=12.5,
+            computed_at=signup + timedelta(days=2),
+        )
+        await handle.signal(CustomerJourneyWorkflow.risk_changed, change)
+        state = await handle.query(CustomerJourneyWorkflow.state)
+        attributes = (await handle.describe()).typed_search_attributes
+    assert state.last_score is not None
+    assert (state.last_score.risk_level, state.last_score.score) == (RiskLevel.AT_RISK, 12.5)
+    assert attributes.get(RISK_LEVEL) == "at_risk"
+    assert attributes.get(HEALTH_SCORE) == 12.5
