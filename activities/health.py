@@ -17,6 +17,7 @@ from core.db import ensure_tenant, insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
 from models.event import Event
 from models.health import HealthScoreResult, RiskLevel, ScoreRequest
+from models.override import HealthOverride
 from models.playbook import HealthConfig
 from models.score import HealthScoreRecord
 from models.timeutil import as_utc
@@ -62,6 +63,28 @@ def score_history(
     )
 
 
+def active_overrides(
+    session: Session, tenant_id: str, customer_ids: list[str] | None, as_of: datetime
+) -> dict[str, list[HealthOverride]]:
+    """Overrides in force at `as_of`, per customer (all customers of the tenant when None)."""
+    query = select(HealthOverride).where(
+        HealthOverride.tenant_id == tenant_id,
+        col(HealthOverride.created_at) <= as_of,
+        col(HealthOverride.expires_at) > as_of,
+    )
+    if customer_ids is not None:
+        query = query.where(col(HealthOverride.customer_id).in_(customer_ids))
+    found: dict[str, list[HealthOverride]] = {}
+    for override in session.exec(query.order_by(col(HealthOverride.id))).all():
+        if override.active_at(as_of):
+            found.setdefault(override.customer_id, []).append(override)
+    # The newest override of a component wins.
+    return {
+        customer: list({o.component: o for o in overrides}.values())
+        for customer, overrides in found.items()
+    }
+
+
 def compute_score(
     session: Session, tenant_id: str, customer_id: str, config: HealthConfig, as_of: datetime
 ) -> HealthScoreResult:
@@ -80,6 +103,7 @@ def compute_score(
         previous_level=RiskLevel(history[-1].risk_level) if history else None,
         history=points,
         as_of=as_of,
+        overrides=active_overrides(session, tenant_id, [customer_id], as_of).get(customer_id, []),
     )
 
 
@@ -94,7 +118,36 @@ def record_to_result(record: HealthScoreRecord) -> HealthScoreResult:
             "computed_at": as_utc(record.computed_at),
             "trend": record.trend or {},
             "warnings": record.warnings or [],
+            "overrides": record.overrides or [],
         }
+    )
+
+
+def store_score(
+    session: Session, tenant_id: str, customer_id: str, key: str, result: HealthScoreResult
+) -> None:
+    """Keep a score with everything that explains it; the key makes a repeat a no-op."""
+    ensure_tenant(session, tenant_id)
+    insert_or_ignore(
+        session,
+        HealthScoreRecord,
+        [
+            {
+                "tenant_id": tenant_id,
+                "customer_id": customer_id,
+                "idempotency_key": key,
+                "computed_at": result.computed_at,
+                "score": result.score,
+                "risk_level": result.risk_level.value,
+                "confidence": result.confidence,
+                "components": [c.model_dump(mode="json") for c in result.components],
+                "drivers": result.drivers,
+                "trend": result.trend.model_dump(mode="json"),
+                "warnings": result.warnings,
+                "overrides": [o.model_dump(mode="json") for o in result.overrides],
+            }
+        ],
+        ["idempotency_key"],
     )
 
 
@@ -124,25 +177,7 @@ class HealthActivities:
             result = compute_score(
                 session, request.tenant_id, request.customer_id, playbook.health, request.as_of
             )
-            ensure_tenant(session, request.tenant_id)
-            insert_or_ignore(
-                session,
-                HealthScoreRecord,
-                [
-                    {
-                        "tenant_id": request.tenant_id,
-                        "customer_id": request.customer_id,
-                        "idempotency_key": request.idempotency_key,
-                        "computed_at": result.computed_at,
-                        "score": result.score,
-                        "risk_level": result.risk_level.value,
-                        "confidence": result.confidence,
-                        "components": [c.model_dump(mode="json") for c in result.components],
-                        "drivers": result.drivers,
-                        "trend": result.trend.model_dump(mode="json"),
-                        "warnings": result.warnings,
-                    }
-                ],
-                ["idempotency_key"],
+            store_score(
+                session, request.tenant_id, request.customer_id, request.idempotency_key, result
             )
             return result

@@ -7,7 +7,7 @@ weight is dropped and the rest re-normalised, and `confidence` is the share of w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,7 @@ QUIET_PENALTY_PER_DAY = 5.0
 REPLY_BONUS = 10.0
 REPLY_BONUS_MAX = 20.0
 LEVELS = (RiskLevel.AT_RISK, RiskLevel.WATCH, RiskLevel.HEALTHY)
+OVERALL = "overall"
 UNKNOWN = -1
 
 Floats = NDArray[np.float64]
@@ -48,10 +49,16 @@ class FeatureTable:
 
 @dataclass(frozen=True)
 class ScoreTable:
-    components: Floats  # (customers, 5), NaN where no data
+    components: Floats  # (customers, 5), NaN where no data; manual overrides applied
     weights: Floats  # (customers, 5) as configured, before re-normalisation
-    score: Floats  # (customers,), NaN where no component had data
+    score: Floats  # (customers,), NaN where no component had data; overrides applied
     confidence: Floats
+    computed_components: Floats  # what the data alone says, shown next to an override
+    computed_score: Floats
+
+
+Overrides = Mapping[int, Mapping[str, float]]
+"""Row index → {component name or 'overall': manual score}."""
 
 
 def _pct(numerator: Floats, denominator: Floats | float) -> Floats:
@@ -120,8 +127,32 @@ def weight_matrix(config: HealthConfig, segments: Sequence[str | None]) -> Float
     )
 
 
-def score_table(table: FeatureTable, config: HealthConfig, weights: Floats) -> ScoreTable:
-    components = component_matrix(table, config)
+def score_table(
+    table: FeatureTable, config: HealthConfig, weights: Floats, overrides: Overrides | None = None
+) -> ScoreTable:
+    computed = component_matrix(table, config)
+    components = computed.copy()
+    for row, values in (overrides or {}).items():
+        for name, value in values.items():
+            if name != OVERALL:
+                components[row, COMPONENTS.index(name)] = value
+    computed_score, _ = _combine(computed, weights)
+    score, confidence = _combine(components, weights)
+    for row, values in (overrides or {}).items():
+        if OVERALL in values:
+            score[row] = values[OVERALL]
+    return ScoreTable(
+        components=components,
+        weights=weights,
+        score=score,
+        confidence=confidence,
+        computed_components=computed,
+        computed_score=computed_score,
+    )
+
+
+def _combine(components: Floats, weights: Floats) -> tuple[Floats, Floats]:
+    """Weighted mean over the components that have data, and the share of weight they carry."""
     has_data = ~np.isnan(components)
     used = np.where(has_data, weights, 0.0)
     used_total = used.sum(axis=1)
@@ -129,7 +160,7 @@ def score_table(table: FeatureTable, config: HealthConfig, weights: Floats) -> S
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(used_total > 0, weighted / used_total, np.nan)
         confidence = np.where(weights.sum(axis=1) > 0, used_total / weights.sum(axis=1), 0.0)
-    return ScoreTable(components=components, weights=weights, score=score, confidence=confidence)
+    return np.asarray(score, dtype=np.float64), np.asarray(confidence, dtype=np.float64)
 
 
 def level_codes(levels: Sequence[RiskLevel | None]) -> Ints:

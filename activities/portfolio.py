@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.health import active_overrides
 from activities.health_engine import (
     FeatureTable,
     level_codes,
@@ -27,6 +28,7 @@ from activities.health_engine import (
 )
 from activities.health_explain import explain
 from activities.health_features import EventRow, extract_features, lookback_days
+from activities.health_scoring import applied_overrides, mark_overridden
 from activities.health_trend import ScorePoint, early_warnings, score_trend
 from core.db import insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
@@ -107,6 +109,7 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
         ).all()
         events = _events_by_customer(session, request.tenant_id, config, request)
         history, last_level = _history_by_customer(session, request.tenant_id, request)
+        overrides = active_overrides(session, request.tenant_id, None, request.as_of)
     if not customers:
         return PortfolioResult(tenant_id=request.tenant_id, scored=0, changed=[], seconds=0.0)
 
@@ -115,7 +118,12 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
         for customer_id, plan, _ in customers
     ]
     weights = weight_matrix(config, [segment for _, _, segment in customers])
-    scores = score_table(FeatureTable.from_features(features), config, weights)
+    manual = {
+        index: {o.component: o.score for o in overrides[customer_id]}
+        for index, (customer_id, _, _) in enumerate(customers)
+        if customer_id in overrides
+    }
+    scores = score_table(FeatureTable.from_features(features), config, weights, manual)
     previous = [last_level.get(customer_id) for customer_id, _, _ in customers]
     levels = risk_levels(scores.score, level_codes(previous), config)
 
@@ -126,6 +134,12 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
         components, drivers = explain(
             features[index], scores.components[index], scores.weights[index], config
         )
+        applied = applied_overrides(
+            overrides.get(customer_id, []),
+            scores.computed_components[index],
+            float(scores.computed_score[index]),
+        )
+        components = mark_overridden(components, applied)
         points = history.get(customer_id, [])
         current = ScorePoint(request.as_of, score) if score is not None else None
         records.append(
@@ -143,6 +157,7 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
                 "warnings": early_warnings(points, current, config.early_warning)
                 if current
                 else [],
+                "overrides": [o.model_dump(mode="json") for o in applied],
             }
         )
         mirror.append({"key": customer_id, "score": score, "risk": levels[index].value})

@@ -26,6 +26,18 @@ class ComponentScore(BaseModel):
     explanation: str = ""
 
 
+class AppliedOverride(BaseModel):
+    """A manual value in force: the score shows it, and says so."""
+
+    id: int
+    component: str
+    score: float
+    computed_score: float | None
+    reason: str
+    author: str
+    expires_at: datetime
+
+
 class HealthTrend(BaseModel):
     """How the score moved: None where there is no score that far back."""
 
@@ -43,6 +55,7 @@ class HealthScoreResult(BaseModel):
     computed_at: datetime
     trend: HealthTrend = Field(default_factory=HealthTrend)
     warnings: list[str] = Field(default_factory=list, description="Early warnings, in words.")
+    overrides: list[AppliedOverride] = Field(default_factory=list)
 
 
 class ScoreRequest(BaseModel):

@@ -6,6 +6,7 @@ from models.achievement import MilestoneAchievement
 from models.customer import Customer
 from models.delivery import Delivery, InAppMessage
 from models.event import Event
+from models.override import HealthOverride
 from models.playbook_version import PlaybookVersion
 from models.score import HealthScoreRecord
 from models.tenant import Tenant
@@ -16,6 +17,7 @@ __all__ = [
     "Customer",
     "Delivery",
     "Event",
+    "HealthOverride",
     "HealthScoreRecord",
     "InAppMessage",
     "MilestoneAchievement",

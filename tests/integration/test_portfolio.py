@@ -25,6 +25,7 @@ from models.customer import Customer
 from models.event import EventCreate
 from models.health import PortfolioRequest, RiskLevel
 from models.journey import journey_workflow_id
+from models.override import HealthOverride
 from models.playbook import HealthConfig, PlaybookRef
 from models.score import HealthScoreRecord
 from tests.helpers import assert_eq_eventually, new_worker
@@ -208,3 +209,38 @@ async def test_nightly_schedule_is_created_once_and_runs(
             await assert_eq_eventually(2 * CUSTOMERS, scores_stored, timeout=30)
     finally:
         await handle.delete()
+
+
+def test_the_nightly_run_keeps_a_manual_override(sqlite_settings: Settings) -> None:
+    as_of = datetime.now(UTC)
+    playbook = seed(sqlite_settings, as_of)
+    engine = get_engine(sqlite_settings)
+    with session_scope(engine) as session:
+        session.add(
+            HealthOverride(
+                tenant_id=sqlite_settings.default_tenant,
+                customer_id="c00003",
+                component="overall",
+                score=7.0,
+                reason="legal dispute",
+                author="kim",
+                created_at=as_of - timedelta(hours=1),
+                expires_at=as_of + timedelta(days=3),
+            )
+        )
+    request = PortfolioRequest(
+        tenant_id=sqlite_settings.default_tenant,
+        playbook_name=playbook.name,
+        playbook_version=playbook.version,
+        as_of=as_of,
+        run_key="portfolio/test/override",
+    )
+    score_portfolio(engine, request)
+    with session_scope(engine) as session:
+        record = session.exec(
+            select(HealthScoreRecord).where(
+                HealthScoreRecord.idempotency_key == "portfolio/test/override/c00003"
+            )
+        ).one()
+    assert (record.score, record.risk_level) == (7.0, "at_risk")
+    assert record.overrides and record.overrides[0]["reason"] == "legal dispute"
