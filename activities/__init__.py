@@ -29,4 +29,5 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
         nudges.post_inapp_nudge,
         portfolio.list_tenants,
         portfolio.score_portfolio,
+        portfolio.fit_churn_model,
     ]

@@ -18,7 +18,9 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.churn_model import refit
 from activities.health import active_overrides
+from activities.health_backtest import load_outcome_histories
 from activities.health_engine import (
     FeatureTable,
     level_codes,
@@ -32,6 +34,7 @@ from activities.health_scoring import applied_overrides, mark_overridden
 from activities.health_trend import ScorePoint, early_warnings, score_trend
 from core.db import insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
+from models.churn import ChurnModelStatus
 from models.customer import Customer
 from models.event import Event
 from models.health import PortfolioRequest, PortfolioResult, RiskChange, RiskLevel
@@ -200,6 +203,18 @@ class PortfolioActivities:
     def list_tenants(self) -> list[str]:
         with session_scope(self._engine) as session:
             return list(session.exec(select(Tenant.id).order_by(col(Tenant.id))).all())
+
+    @activity.defn(name=activity_names.FIT_CHURN_MODEL)
+    def fit_churn_model(self, request: PortfolioRequest) -> ChurnModelStatus:
+        """Refit the tenant's churn model on every outcome recorded so far."""
+        with session_scope(self._engine) as session:
+            playbook = read_playbook_version(
+                session, request.playbook_name, request.playbook_version
+            )
+            if playbook is None:
+                raise ApplicationError("playbook is not stored", non_retryable=True)
+            histories = load_outcome_histories(session, request.tenant_id)
+            return refit(session, request.tenant_id, histories, playbook.health, request.as_of)
 
     @activity.defn(name=activity_names.SCORE_PORTFOLIO)
     def score_portfolio(self, request: PortfolioRequest) -> PortfolioResult:

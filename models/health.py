@@ -93,3 +93,4 @@ class PortfolioResult(BaseModel):
     scored: int
     changed: list[RiskChange]
     seconds: float
+    churn_model: str | None = None

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from models.churn import ChurnEstimate
 from models.health import HealthScoreResult, RiskLevel
 
 
@@ -30,6 +31,7 @@ class CustomerHealth(BaseModel):
     current: HealthScoreResult | None
     history: list[HealthPoint]
     percentiles: CohortPercentiles
+    churn: ChurnEstimate
 
 
 class ScoreBucket(BaseModel):

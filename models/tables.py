@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.achievement import MilestoneAchievement
+from models.churn import ChurnModel
 from models.customer import Customer
 from models.delivery import Delivery, InAppMessage
 from models.event import Event
@@ -14,6 +15,7 @@ from models.tenant import Tenant
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ChurnModel",
     "Customer",
     "Delivery",
     "Event",

@@ -11,6 +11,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
+    from models.churn import ChurnModelStatus
     from models.health import PortfolioRequest, PortfolioResult, RiskChange
     from models.journey import journey_workflow_id
     from models.playbook import PlaybookRef
@@ -46,20 +47,28 @@ class PortfolioScoringWorkflow:
         results = []
         signalled = missing = 0
         for tenant_id in tenants:
+            request = PortfolioRequest(
+                tenant_id=tenant_id,
+                playbook_name=input.playbook.name,
+                playbook_version=input.playbook.version,
+                as_of=workflow.now(),
+                run_key=f"portfolio/{workflow.info().workflow_id}/{workflow.info().run_id}",
+            )
             result = await workflow.execute_activity(
                 activity_names.SCORE_PORTFOLIO,
-                PortfolioRequest(
-                    tenant_id=tenant_id,
-                    playbook_name=input.playbook.name,
-                    playbook_version=input.playbook.version,
-                    as_of=workflow.now(),
-                    run_key=f"portfolio/{workflow.info().workflow_id}/{workflow.info().run_id}",
-                ),
+                request,
                 result_type=PortfolioResult,
                 start_to_close_timeout=timedelta(minutes=30),
                 retry_policy=RetryPolicy(maximum_attempts=5),
             )
-            results.append(result)
+            churn = await workflow.execute_activity(
+                activity_names.FIT_CHURN_MODEL,
+                request,
+                result_type=ChurnModelStatus,
+                start_to_close_timeout=timedelta(minutes=30),
+                retry_policy=RetryPolicy(maximum_attempts=3),
+            )
+            results.append(result.model_copy(update={"churn_model": churn.detail}))
             sent = await self._signal_changes(tenant_id, result.changed)
             signalled += sent
             missing += len(result.changed) - sent

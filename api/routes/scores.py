@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
+from activities.churn_model import churn_estimate, latest_fit, model_status, refit
 from activities.health import compute_score, record_to_result, score_history
 from activities.health_backtest import backtest, load_outcome_histories
 from api.deps import PlaybookDep, SessionDep, TenantDep
 from api.routes.customers import existing_customer
+from models.churn import ChurnModelStatus
 from models.customer import Customer
 from models.health import RiskLevel
 from models.health_report import (
@@ -92,7 +94,24 @@ def customer_health(
         current=current,
         history=history,
         percentiles=percentiles,
+        churn=churn_estimate(latest_fit(session, tenant), current),
     )
+
+
+@router.get("/v1/health/churn-model")
+def churn_model(session: SessionDep, tenant: TenantDep) -> ChurnModelStatus:
+    """The tenant's current churn model and how well it validated, or why there is none."""
+    return model_status(latest_fit(session, tenant))
+
+
+@router.post("/v1/health/churn-model/fit")
+def fit_churn(session: SessionDep, tenant: TenantDep, playbook: PlaybookDep) -> ChurnModelStatus:
+    """Refit now from every recorded outcome (the nightly run also refits)."""
+    status = refit(
+        session, tenant, load_outcome_histories(session, tenant), playbook.health, utc_now()
+    )
+    session.commit()
+    return status
 
 
 @router.get("/v1/health/backtest")

@@ -31,3 +31,25 @@ async def test_backtest_without_outcomes_says_so(api_without_worker: Stack) -> N
     report = (await api_without_worker.http.get("/v1/health/backtest")).json()
     assert report["customers_with_outcome"] == 0
     assert "too few outcomes" in report["note"]
+
+
+async def test_churn_model_is_fitted_from_outcomes_and_shown_next_to_the_score(
+    api_without_worker: Stack,
+) -> None:
+    api = api_without_worker
+    before = (await api.http.get("/v1/health/churn-model")).json()
+    assert before["status"] == "insufficient_data" and "onboard import" in before["detail"]
+
+    rows = as_import_rows(generate(110, seed=21))
+    events = [EventCreate.model_validate(row) for row in rows]
+    import_events(get_engine(api.settings), api.settings.default_tenant, events)
+    fitted = (await api.http.post("/v1/health/churn-model/fit")).json()
+    assert fitted["status"] == "fitted", fitted["detail"]
+    assert fitted["model"]["cv_auc"] > 0.8
+
+    health = (await api.http.get("/v1/customers/c00001/health")).json()
+    churn = health["churn"]
+    assert churn["status"] == "estimated"
+    assert 0 <= churn["probability"] <= 1
+    assert churn["horizon_days"] == 30
+    assert (await api.http.get("/v1/health/churn-model")).json()["status"] == "fitted"
