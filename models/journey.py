@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from models.health import HealthScoreResult
+from models.health import HealthScoreResult, RiskLevel
 from models.playbook import PlaybookRef
 
 RECENT_EVENT_IDS_KEPT = 2000
 RECENT_INTERVENTIONS_KEPT = 50
+RECENT_RISK_CHANGES_KEPT = 20
 
 
 def journey_workflow_id(tenant_id: str, customer_id: str) -> str:
@@ -59,6 +60,15 @@ class InterventionRecord(BaseModel):
     detail: str = ""
 
 
+class RiskTransition(BaseModel):
+    """A change of risk level: the state change engagement triggers react to."""
+
+    at: datetime
+    previous: RiskLevel
+    current: RiskLevel
+    source: str  # "check-in", "event", "nightly"
+
+
 class JourneyCarry(BaseModel):
     """Everything continue-as-new must hand to the next run."""
 
@@ -72,6 +82,9 @@ class JourneyCarry(BaseModel):
     last_event_at: datetime | None = None
     events_processed: int = 0
     stage: Stage = Stage.SIGNED_UP
+    rescore_due_at: datetime | None = None
+    event_scores: int = 0
+    risk_changes: list[RiskTransition] = Field(default_factory=list)
 
 
 class JourneyInput(BaseModel):
@@ -111,6 +124,7 @@ class JourneySnapshot(BaseModel):
     interventions: list[InterventionRecord]
     events_processed: int
     last_event_at: datetime | None
+    risk_changes: list[RiskTransition] = Field(default_factory=list)
 
 
 class MilestoneRecord(BaseModel):

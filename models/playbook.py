@@ -115,6 +115,17 @@ class HealthConfig(StrictModel):
     )
     window_days: int = Field(default=30, ge=1, le=365)
     recency_half_life_days: float = Field(default=14.0, gt=0)
+    rescore_after_events: list[str] = Field(
+        default_factory=lambda: [
+            "support.ticket_opened",
+            "invoice.failed",
+            "subscription.downgraded",
+        ],
+        description="Events after which a journey re-scores without waiting for its check-in.",
+    )
+    rescore_debounce_minutes: int = Field(
+        default=60, ge=0, le=24 * 60, description="One re-score for a burst of such events."
+    )
     usage: UsageSignals = UsageSignals()
     engagement: EngagementSignals = EngagementSignals()
     support: SupportSignals = SupportSignals()

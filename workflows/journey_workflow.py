@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from models.journey import (
         RECENT_EVENT_IDS_KEPT,
         RECENT_INTERVENTIONS_KEPT,
+        RECENT_RISK_CHANGES_KEPT,
         InterventionRecord,
         JourneyCarry,
         JourneyInput,
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         NudgeRequest,
         NudgeResult,
         ProductEvent,
+        RiskTransition,
         Stage,
     )
     from models.playbook import MilestoneDefinition, Playbook
@@ -65,6 +67,7 @@ class CustomerJourneyWorkflow:
         """The nightly batch moved this customer's risk level: publish it at once."""
         score = self._carry.last_score
         if score is not None:
+            self._record_risk_change(score.risk_level, change.current, "nightly")
             self._carry.last_score = score.model_copy(
                 update={"score": change.score, "risk_level": change.current}
             )
@@ -95,6 +98,7 @@ class CustomerJourneyWorkflow:
             interventions=list(carry.interventions),
             events_processed=carry.events_processed,
             last_event_at=carry.last_event_at,
+            risk_changes=list(carry.risk_changes),
         )
 
     @workflow.run
@@ -108,16 +112,26 @@ class CustomerJourneyWorkflow:
             due, reason = journey.checkin_time(
                 self._playbook, input.signup_at, self._carry.checkins_done
             )
-            self._next_wakeup = (due, reason)
-            wait = max(due - workflow.now(), timedelta(0))
+            rescore_at = self._carry.rescore_due_at
+            if rescore_at is not None and rescore_at < due:
+                self._next_wakeup = (rescore_at, "re-score after a significant event")
+            else:
+                self._next_wakeup = (due, reason)
+            wait = max(self._next_wakeup[0] - workflow.now(), timedelta(0))
             try:
                 await workflow.wait_condition(lambda: bool(self._carry.pending), timeout=wait)
             except TimeoutError:
                 pass
             await self._process_pending()
             if workflow.now() >= due:
-                await self._check_in()
+                await self._check_in()  # its score also answers a pending re-score
                 self._carry.checkins_done += 1
+                self._carry.rescore_due_at = None
+            elif rescore_at is not None and workflow.now() >= rescore_at:
+                self._carry.event_scores += 1
+                occurrence = self._carry.event_scores
+                await self._score(f"{self._workflow_id}/event-score/{occurrence}", source="event")
+                self._carry.rescore_due_at = None
             if self._time_to_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(input.model_copy(update={"carry": self._carry}))
@@ -143,6 +157,11 @@ class CustomerJourneyWorkflow:
             last = self._carry.last_event_at
             if last is None or event.occurred_at > last:
                 self._carry.last_event_at = event.occurred_at
+            health = playbook.health
+            if event.name in health.rescore_after_events and self._carry.rescore_due_at is None:
+                # Debounced: a burst of tickets or failed payments gives one re-score.
+                debounce = timedelta(minutes=health.rescore_debounce_minutes)
+                self._carry.rescore_due_at = workflow.now() + debounce
             for achievement in journey.newly_achieved(playbook, self._carry.achievements, event):
                 self._carry.achievements[achievement.milestone_key] = achievement
                 progressed = True
@@ -179,6 +198,17 @@ class CustomerJourneyWorkflow:
         """Score health, publish it, and nudge every milestone that has become overdue."""
         playbook = self._require_playbook()
         occurrence = self._carry.checkins_done + 1
+        await self._score(f"{self._workflow_id}/checkin/{occurrence}", source="check-in")
+        overdue = journey.overdue_milestones(
+            playbook, self._carry.achievements, self._input.signup_at, workflow.now()
+        )
+        for milestone in overdue:
+            if milestone.key not in self._carry.nudged_milestones:
+                await self._nudge(milestone)
+
+    async def _score(self, key: str, *, source: str) -> None:
+        """Score now, keep it, publish it; a move between risk levels is recorded as a change."""
+        playbook = self._require_playbook()
         score = await _quick(
             activity_names.SCORE_HEALTH,
             ScoreRequest(
@@ -187,23 +217,28 @@ class CustomerJourneyWorkflow:
                 playbook_name=playbook.name,
                 playbook_version=self._input.playbook.version,
                 as_of=workflow.now(),
-                idempotency_key=f"{self._workflow_id}/checkin/{occurrence}",
+                idempotency_key=key,
                 stage=self._carry.stage.value,
             ),
             HealthScoreResult,
         )
+        previous = self._carry.last_score
+        if previous is not None:
+            self._record_risk_change(previous.risk_level, score.risk_level, source)
         self._carry.last_score = score
         self._refresh_stage()
         workflow.upsert_search_attributes([RISK_LEVEL.value_set(score.risk_level.value)])
         if score.score is not None:
             workflow.upsert_search_attributes([HEALTH_SCORE.value_set(score.score)])
         await self._mirror_progress()
-        overdue = journey.overdue_milestones(
-            playbook, self._carry.achievements, self._input.signup_at, workflow.now()
+
+    def _record_risk_change(self, previous: RiskLevel, current: RiskLevel, source: str) -> None:
+        if previous is current:
+            return
+        self._carry.risk_changes.append(
+            RiskTransition(at=workflow.now(), previous=previous, current=current, source=source)
         )
-        for milestone in overdue:
-            if milestone.key not in self._carry.nudged_milestones:
-                await self._nudge(milestone)
+        del self._carry.risk_changes[:-RECENT_RISK_CHANGES_KEPT]
 
     async def _nudge(self, milestone: MilestoneDefinition) -> None:
         """One nudge per overdue milestone on email and in-app; a failure is recorded, not fatal."""

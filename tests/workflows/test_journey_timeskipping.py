@@ -5,18 +5,23 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from core.backfill import import_events
 from core.config import Settings
 from core.db import get_engine, session_scope
 from models.customer import Customer
 from models.delivery import InAppMessage
+from models.event import EventCreate
 from models.health import RiskChange, RiskLevel
-from models.journey import Stage
+from models.journey import ProductEvent, Stage
+from models.score import HealthScoreRecord
 from tests.factories import product_event
 from tests.smtp_sink import SmtpSink
 from tests.workflows.journey_scenarios import (
+    TENANT,
     journey_worker,
     run_quiet_customer,
     seed_customer,
@@ -137,10 +142,14 @@ async def test_risk_change_from_the_nightly_batch_is_published_at_once(
             skipping_env, worker.task_queue, ref, customer_id, product_event("page.viewed", signup)
         )
         await skipping_env.sleep(timedelta(days=2))
+        before = await handle.query(CustomerJourneyWorkflow.state)
+        assert before.last_score is not None
+        previous = before.last_score.risk_level
+        target = RiskLevel.AT_RISK if previous is not RiskLevel.AT_RISK else RiskLevel.HEALTHY
         change = RiskChange(
             customer_id=customer_id,
-            previous=RiskLevel.WATCH,
-            current=RiskLevel.AT_RISK,
+            previous=previous,
+            current=target,
             score=12.5,
             computed_at=signup + timedelta(days=2),
         )
@@ -148,6 +157,58 @@ async def test_risk_change_from_the_nightly_batch_is_published_at_once(
         state = await handle.query(CustomerJourneyWorkflow.state)
         attributes = (await handle.describe()).typed_search_attributes
     assert state.last_score is not None
-    assert (state.last_score.risk_level, state.last_score.score) == (RiskLevel.AT_RISK, 12.5)
-    assert attributes.get(RISK_LEVEL) == "at_risk"
+    assert (state.last_score.risk_level, state.last_score.score) == (target, 12.5)
+    assert attributes.get(RISK_LEVEL) == target.value
+    last = state.risk_changes[-1]
+    assert (last.previous, last.current, last.source) == (previous, target, "nightly")
     assert attributes.get(HEALTH_SCORE) == 12.5
+
+
+def store_in_event_log(settings: Settings, customer_id: str, event: ProductEvent) -> None:
+    import_events(
+        get_engine(settings),
+        TENANT,
+        [EventCreate(customer_id=customer_id, **event.model_dump())],
+    )
+
+
+async def test_a_burst_of_tickets_gives_one_debounced_rescore(
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> None:
+    customer_id = f"c-{uuid.uuid4().hex[:8]}"
+    ref = seed_customer(sqlite_settings, customer_id)
+    signup = await skipping_env.get_current_time()
+    async with journey_worker(skipping_env, sqlite_settings) as worker:
+        handle = await start_journey(
+            skipping_env, worker.task_queue, ref, customer_id, product_event("page.viewed", signup)
+        )
+        await skipping_env.sleep(timedelta(hours=2))
+        for minute in range(3):
+            ticket = product_event(
+                "support.ticket_opened",
+                signup + timedelta(hours=2, minutes=minute),
+                f"ticket-{minute}",
+                priority="p1",
+            )
+            store_in_event_log(sqlite_settings, customer_id, ticket)  # as the API does first
+            await handle.signal(CustomerJourneyWorkflow.record_event, ticket)
+        await skipping_env.sleep(timedelta(minutes=30))
+        waiting = await handle.query(CustomerJourneyWorkflow.state)
+        await skipping_env.sleep(timedelta(minutes=45))
+        scored = await handle.query(CustomerJourneyWorkflow.state)
+    assert waiting.last_score is None
+    assert waiting.next_wakeup_reason == "re-score after a significant event"
+    assert scored.last_score is not None
+    assert scored.last_score.computed_at - signup == pytest.approx(
+        timedelta(hours=3), abs=timedelta(minutes=1)
+    )
+    support = next(c for c in scored.last_score.components if c.name == "support")
+    assert support.inputs["urgent_open"] == 3
+    assert scored.next_wakeup_reason == "day 1 check-in"
+    with session_scope(get_engine(sqlite_settings)) as session:
+        keys = session.exec(
+            select(HealthScoreRecord.idempotency_key).where(
+                HealthScoreRecord.customer_id == customer_id
+            )
+        ).all()
+    assert [key.rsplit("/", 2)[-2:] for key in keys] == [["event-score", "1"]]
