@@ -23,6 +23,7 @@ class CustomerBase(SQLModel):
     email: str | None = Field(default=None, max_length=320)
     plan: str | None = Field(default=None, max_length=64)
     segment: str | None = Field(default=None, max_length=64)
+    industry: str | None = Field(default=None, max_length=64)
     timezone: str = Field(default="UTC", max_length=64)
     csm_owner: str | None = Field(default=None, max_length=200)
     mrr: float | None = Field(default=None, ge=0)

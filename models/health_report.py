@@ -20,6 +20,7 @@ class CohortPercentiles(BaseModel):
     """Share of peers (latest scores) at or below this score, 0–100; None without peers."""
 
     segment: float | None
+    industry: float | None
     plan: float | None
     tenant: float | None
 

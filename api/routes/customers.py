@@ -83,6 +83,7 @@ def list_customers(
     tenant: TenantDep,
     plan: str | None = None,
     segment: str | None = None,
+    industry: str | None = None,
     csm_owner: str | None = None,
     stage: str | None = None,
     risk_level: str | None = None,
@@ -94,6 +95,7 @@ def list_customers(
     for column, value in (
         (Customer.plan, plan),
         (Customer.segment, segment),
+        (Customer.industry, industry),
         (Customer.csm_owner, csm_owner),
         (Customer.stage, stage),
         (Customer.risk_level, risk_level),

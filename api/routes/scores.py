@@ -74,13 +74,18 @@ def customer_health(
         if live
         else record_to_result(stored[-1])
     )
-    percentiles = CohortPercentiles(segment=None, plan=None, tenant=None)
+    percentiles = CohortPercentiles(segment=None, industry=None, plan=None, tenant=None)
     if current.score is not None:
         percentiles = CohortPercentiles(
             segment=_percentile(
                 session, tenant, current.score, col(Customer.segment) == customer.segment
             )
             if customer.segment
+            else None,
+            industry=_percentile(
+                session, tenant, current.score, col(Customer.industry) == customer.industry
+            )
+            if customer.industry
             else None,
             plan=_percentile(session, tenant, current.score, col(Customer.plan) == customer.plan)
             if customer.plan

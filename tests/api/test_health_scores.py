@@ -69,14 +69,15 @@ async def test_current_is_the_latest_stored_score_with_history_and_percentiles(
 ) -> None:
     api = api_without_worker
     tenant = api.settings.default_tenant
-    for customer_id, segment, score, risk, mrr in [
-        ("acme", "smb", 55.0, "watch", 100.0),
-        ("p1", "smb", 40.0, "at_risk", 300.0),
-        ("p2", "smb", 80.0, "healthy", 50.0),
-        ("p3", "enterprise", 30.0, "at_risk", 1000.0),
+    for customer_id, segment, industry, score, risk, mrr in [
+        ("acme", "smb", "fintech", 55.0, "watch", 100.0),
+        ("p1", "smb", None, 40.0, "at_risk", 300.0),
+        ("p2", "smb", "fintech", 80.0, "healthy", 50.0),
+        ("p3", "enterprise", None, 30.0, "at_risk", 1000.0),
     ]:
         await api.http.post(
-            "/v1/customers", json={"customer_id": customer_id, "segment": segment, "mrr": mrr}
+            "/v1/customers",
+            json={"customer_id": customer_id, "segment": segment, "industry": industry, "mrr": mrr},
         )
         with session_scope(get_engine(api.settings)) as session:
             customer = find_customer(session, tenant, customer_id)
@@ -91,8 +92,8 @@ async def test_current_is_the_latest_stored_score_with_history_and_percentiles(
     assert body["computed_live"] is False
     assert (body["current"]["score"], body["current"]["risk_level"]) == (55.0, "watch")
     assert [p["score"] for p in body["history"]] == [70.0, 55.0]
-    # smb peers' latest scores: 40, 55, 80 → 2 of 3 at or below 55; tenant-wide 3 of 4
-    assert body["percentiles"] == {"segment": 66.7, "plan": None, "tenant": 75.0}
+    # smb peers: 40, 55, 80 → 2 of 3 at or below 55; fintech: 55, 80 → 1 of 2; tenant: 3 of 4
+    assert body["percentiles"] == {"segment": 66.7, "industry": 50.0, "plan": None, "tenant": 75.0}
 
     summary = (await api.http.get("/v1/health/summary")).json()
     assert (summary["customers"], summary["scored"]) == (4, 4)
