@@ -15,6 +15,7 @@ from activities.health_trend import ScorePoint
 from core.customers import find_customer
 from core.db import ensure_tenant, insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
+from models.cohort import CohortReference, cohort_key
 from models.event import Event
 from models.health import HealthScoreResult, RiskLevel, ScoreRequest
 from models.override import HealthOverride
@@ -93,6 +94,15 @@ def compute_score(
     customer = find_customer(session, tenant_id, customer_id)
     plan = customer.plan if customer else None
     segment = customer.segment if customer else None
+    cohort = reference = None
+    if config.normalisation == "cohort_percentile":
+        cohort = cohort_key(
+            config.cohort_by,
+            segment=segment,
+            industry=customer.industry if customer else None,
+            plan=plan,
+        )
+        reference = latest_reference(session, tenant_id, cohort, as_of)
     features = customer_features(session, tenant_id, customer_id, config, plan, as_of)
     history = score_history(session, tenant_id, customer_id, as_of)
     points = [ScorePoint(as_utc(r.computed_at), r.score) for r in history if r.score is not None]
@@ -104,7 +114,25 @@ def compute_score(
         history=points,
         as_of=as_of,
         overrides=active_overrides(session, tenant_id, [customer_id], as_of).get(customer_id, []),
+        cohort=cohort,
+        reference=reference,
     )
+
+
+def latest_reference(
+    session: Session, tenant_id: str, cohort: str, as_of: datetime
+) -> dict[str, list[float]] | None:
+    """The cohort's raw component values from the last portfolio run at or before `as_of`."""
+    row = session.exec(
+        select(CohortReference)
+        .where(
+            CohortReference.tenant_id == tenant_id,
+            CohortReference.cohort == cohort,
+            col(CohortReference.computed_at) <= as_of,
+        )
+        .order_by(col(CohortReference.computed_at).desc(), col(CohortReference.id).desc())
+    ).first()
+    return None if row is None else row.values
 
 
 def record_to_result(record: HealthScoreRecord) -> HealthScoreResult:
@@ -119,6 +147,7 @@ def record_to_result(record: HealthScoreRecord) -> HealthScoreResult:
             "trend": record.trend or {},
             "warnings": record.warnings or [],
             "overrides": record.overrides or [],
+            "normalisation": record.normalisation or "thresholds",
         }
     )
 
@@ -145,6 +174,7 @@ def store_score(
                 "trend": result.trend.model_dump(mode="json"),
                 "warnings": result.warnings,
                 "overrides": [o.model_dump(mode="json") for o in result.overrides],
+                "normalisation": result.normalisation,
             }
         ],
         ["idempotency_key"],

@@ -55,7 +55,11 @@ class ScoreTable:
     confidence: Floats
     computed_components: Floats  # what the data alone says, shown next to an override
     computed_score: Floats
+    references: dict[str, dict[str, list[float]]] | None = None  # built by a percentile batch
 
+
+Reference = Mapping[str, Sequence[float]]
+"""Component name → sorted raw values of a cohort: what a percentile is measured against."""
 
 Overrides = Mapping[int, Mapping[str, float]]
 """Row index → {component name or 'overall': manual score}."""
@@ -127,10 +131,59 @@ def weight_matrix(config: HealthConfig, segments: Sequence[str | None]) -> Float
     )
 
 
+def percentile_in(values: Floats, reference: Sequence[float]) -> Floats:
+    """Share of the reference below each value (ties count half), 0–100; NaN stays NaN."""
+    ordered = np.asarray(reference, dtype=np.float64)
+    if ordered.size == 0:
+        return np.full(values.shape, np.nan)
+    below = np.searchsorted(ordered, values, side="left")
+    at_or_below = np.searchsorted(ordered, values, side="right")
+    ranks = 100.0 * (below + 0.5 * (at_or_below - below)) / ordered.size
+    return np.where(np.isnan(values), np.nan, ranks)
+
+
+def cohort_references(raw: Floats, cohorts: Sequence[str]) -> dict[str, dict[str, list[float]]]:
+    """Per cohort, the sorted raw values of each component (customers with data only)."""
+    keys = np.array(cohorts)
+    references: dict[str, dict[str, list[float]]] = {}
+    for cohort in sorted(set(cohorts)):
+        rows = raw[keys == cohort]
+        references[cohort] = {
+            name: np.sort(column[~np.isnan(column)]).tolist()
+            for name, column in zip(COMPONENTS, rows.T, strict=True)
+        }
+    return references
+
+
+def to_percentiles(
+    raw: Floats, cohorts: Sequence[str], references: Mapping[str, Reference]
+) -> Floats:
+    """Replace each raw component by its percentile within the customer's cohort."""
+    result = np.full(raw.shape, np.nan)
+    keys = np.array(cohorts)
+    for cohort, reference in references.items():
+        rows = keys == cohort
+        for index, name in enumerate(COMPONENTS):
+            result[rows, index] = percentile_in(raw[rows, index], reference.get(name, []))
+    return result
+
+
 def score_table(
-    table: FeatureTable, config: HealthConfig, weights: Floats, overrides: Overrides | None = None
+    table: FeatureTable,
+    config: HealthConfig,
+    weights: Floats,
+    overrides: Overrides | None = None,
+    *,
+    cohorts: Sequence[str] | None = None,
+    references: Mapping[str, Reference] | None = None,
 ) -> ScoreTable:
+    """Thresholds by default; with `cohorts`, percentiles against `references` (or the batch)."""
     computed = component_matrix(table, config)
+    built = None
+    if cohorts is not None:
+        if references is None:
+            references = built = cohort_references(computed, cohorts)
+        computed = to_percentiles(computed, cohorts, references)
     components = computed.copy()
     for row, values in (overrides or {}).items():
         for name, value in values.items():
@@ -148,6 +201,7 @@ def score_table(
         confidence=confidence,
         computed_components=computed,
         computed_score=computed_score,
+        references=built,
     )
 
 

@@ -11,6 +11,7 @@ from activities.health_engine import (
     OVERALL,
     FeatureTable,
     Floats,
+    Reference,
     level_codes,
     risk_levels,
     score_table,
@@ -34,11 +35,22 @@ def score_customer(
     history: Sequence[ScorePoint],
     as_of: datetime,
     overrides: Sequence[HealthOverride] = (),
+    cohort: str | None = None,
+    reference: Reference | None = None,
 ) -> HealthScoreResult:
-    """`overrides` are the manual values in force at `as_of` (see `active_overrides`)."""
+    """`overrides` are the manual values in force at `as_of` (see `active_overrides`); with a
+    cohort and its reference, components are percentiles within that cohort."""
     table = FeatureTable.from_features([features])
     manual = {0: {o.component: o.score for o in overrides}} if overrides else None
-    scores = score_table(table, config, weight_matrix(config, [segment]), manual)
+    by_cohort = cohort is not None and reference is not None
+    scores = score_table(
+        table,
+        config,
+        weight_matrix(config, [segment]),
+        manual,
+        cohorts=[cohort] if by_cohort and cohort else None,
+        references={cohort: reference} if by_cohort and cohort and reference else None,
+    )
     level = risk_levels(scores.score, level_codes([previous_level]), config)[0]
     components, drivers = explain(features, scores.components[0], scores.weights[0], config)
     applied = applied_overrides(overrides, scores.computed_components[0], scores.computed_score[0])
@@ -53,6 +65,7 @@ def score_customer(
         drivers=drivers,
         computed_at=as_of,
         overrides=applied,
+        normalisation=normalisation_label(config, cohort if by_cohort else None),
     )
     if score is None:
         return result
@@ -110,3 +123,11 @@ def mark_overridden(
             )
         marked.append(component)
     return marked
+
+
+def normalisation_label(config: HealthConfig, cohort: str | None) -> str:
+    if cohort is not None:
+        return f"cohort_percentile ({cohort})"
+    if config.normalisation == "cohort_percentile":
+        return "thresholds (no cohort reference yet: the nightly run makes one)"
+    return "thresholds"

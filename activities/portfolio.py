@@ -30,11 +30,12 @@ from activities.health_engine import (
 )
 from activities.health_explain import explain
 from activities.health_features import EventRow, extract_features, lookback_days
-from activities.health_scoring import applied_overrides, mark_overridden
+from activities.health_scoring import applied_overrides, mark_overridden, normalisation_label
 from activities.health_trend import ScorePoint, early_warnings, score_trend
 from core.db import insert_or_ignore, session_scope
 from core.playbooks import read_playbook_version
 from models.churn import ChurnModelStatus
+from models.cohort import CohortReference, cohort_key
 from models.customer import Customer
 from models.event import Event
 from models.health import PortfolioRequest, PortfolioResult, RiskChange, RiskLevel
@@ -106,7 +107,7 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
             )
         config = playbook.health
         customers = session.exec(
-            select(Customer.customer_id, Customer.plan, Customer.segment)
+            select(Customer.customer_id, Customer.plan, Customer.segment, Customer.industry)
             .where(Customer.tenant_id == request.tenant_id)
             .order_by(col(Customer.customer_id))
         ).all()
@@ -118,20 +119,28 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
 
     features = [
         extract_features(events.get(customer_id, []), config, plan, request.as_of)
-        for customer_id, plan, _ in customers
+        for customer_id, plan, _, _ in customers
     ]
-    weights = weight_matrix(config, [segment for _, _, segment in customers])
+    weights = weight_matrix(config, [segment for _, _, segment, _ in customers])
+    cohorts = None
+    if config.normalisation == "cohort_percentile":
+        cohorts = [
+            cohort_key(config.cohort_by, segment=segment, industry=industry, plan=plan)
+            for _, plan, segment, industry in customers
+        ]
     manual = {
         index: {o.component: o.score for o in overrides[customer_id]}
-        for index, (customer_id, _, _) in enumerate(customers)
+        for index, (customer_id, _, _, _) in enumerate(customers)
         if customer_id in overrides
     }
-    scores = score_table(FeatureTable.from_features(features), config, weights, manual)
-    previous = [last_level.get(customer_id) for customer_id, _, _ in customers]
+    scores = score_table(
+        FeatureTable.from_features(features), config, weights, manual, cohorts=cohorts
+    )
+    previous = [last_level.get(customer_id) for customer_id, _, _, _ in customers]
     levels = risk_levels(scores.score, level_codes(previous), config)
 
     records, mirror, changed = [], [], []
-    for index, (customer_id, _, _) in enumerate(customers):
+    for index, (customer_id, _, _, _) in enumerate(customers):
         value = float(scores.score[index])
         score = None if math.isnan(value) else round(value, 1)
         components, drivers = explain(
@@ -161,6 +170,7 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
                 if current
                 else [],
                 "overrides": [o.model_dump(mode="json") for o in applied],
+                "normalisation": normalisation_label(config, cohorts[index] if cohorts else None),
             }
         )
         mirror.append({"key": customer_id, "score": score, "risk": levels[index].value})
@@ -177,6 +187,26 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
             )
     with session_scope(engine) as session:
         insert_or_ignore(session, HealthScoreRecord, records, ["idempotency_key"])
+        stored = set(
+            session.exec(
+                select(CohortReference.cohort).where(
+                    CohortReference.tenant_id == request.tenant_id,
+                    CohortReference.run_key == request.run_key,
+                )
+            ).all()
+        )
+        for cohort, values in (scores.references or {}).items():
+            if cohort in stored:  # a retried run
+                continue
+            session.add(
+                CohortReference(
+                    tenant_id=request.tenant_id,
+                    cohort=cohort,
+                    computed_at=request.as_of,
+                    run_key=request.run_key,
+                    values=values,
+                )
+            )
         customers_table = Customer.__table__  # type: ignore[attr-defined]
         session.execute(  # Core executemany: one round of bulk updates, not an ORM load
             update(customers_table)

@@ -56,6 +56,7 @@ class HealthScoreResult(BaseModel):
     trend: HealthTrend = Field(default_factory=HealthTrend)
     warnings: list[str] = Field(default_factory=list, description="Early warnings, in words.")
     overrides: list[AppliedOverride] = Field(default_factory=list)
+    normalisation: str = "thresholds"
 
 
 class ScoreRequest(BaseModel):

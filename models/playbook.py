@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -101,6 +101,12 @@ class EarlyWarningConfig(StrictModel):
 
 
 class HealthConfig(StrictModel):
+    normalisation: Literal["thresholds", "cohort_percentile"] = Field(
+        default="thresholds",
+        description="Component scores from documented thresholds, or as the percentile of the "
+        "raw component within the customer's cohort (from the last portfolio run).",
+    )
+    cohort_by: Literal["segment", "industry", "plan", "tenant"] = "segment"
     weights: HealthWeights = HealthWeights()
     segment_weights: dict[str, HealthWeights] = Field(
         default_factory=dict, description="Weights that replace the defaults for a segment."

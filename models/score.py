@@ -27,6 +27,7 @@ class HealthScoreRecord(SQLModel, table=True):
     drivers: list[str] = Field(default_factory=list, sa_column=json_column())
     trend: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     warnings: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    normalisation: str | None = Field(default=None, max_length=300)
     overrides: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from models.achievement import MilestoneAchievement
 from models.churn import ChurnModel
+from models.cohort import CohortReference
 from models.customer import Customer
 from models.delivery import Delivery, InAppMessage
 from models.event import Event
@@ -16,6 +17,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ChurnModel",
+    "CohortReference",
     "Customer",
     "Delivery",
     "Event",

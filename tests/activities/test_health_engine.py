@@ -13,6 +13,7 @@ import pytest
 from activities.health_engine import (
     FeatureTable,
     level_codes,
+    percentile_in,
     risk_levels,
     score_table,
     weight_matrix,
@@ -226,3 +227,42 @@ def test_early_warnings() -> None:
         ScorePoint(AS_OF - timedelta(days=3), 59.0),
     ]
     assert early_warnings(steady, ScorePoint(AS_OF, 60.0), config) == []
+
+
+def test_percentile_within_a_reference_counts_ties_half() -> None:
+    ranks = percentile_in(np.array([5.0, 20.0, 30.0, 40.0, math.nan]), [10.0, 20.0, 20.0, 30.0])
+    assert ranks[:4].tolist() == [0.0, 50.0, 87.5, 100.0]
+    assert math.isnan(ranks[4])
+
+
+def test_cohort_percentiles_batch_equals_single_against_the_stored_reference() -> None:
+    config = CONFIG.model_copy(update={"normalisation": "cohort_percentile"})
+    rng = random.Random(3)
+    rows = [
+        features(
+            active_weight=rng.uniform(0, FULL),
+            usage_events=rng.randint(0, 300),
+            key_used=rng.randint(0, 4),
+            distinct_features=rng.randint(0, 9),
+        )
+        for _ in range(60)
+    ]
+    cohorts = [rng.choice(["segment=smb", "segment=enterprise"]) for _ in rows]
+    weights = weight_matrix(config, [None] * len(rows))
+    batch = score_table(FeatureTable.from_features(rows), config, weights, cohorts=cohorts)
+    assert batch.references is not None and set(batch.references) == set(cohorts)
+    usage = batch.components[:, 0]
+    assert np.nanmin(usage) >= 0 and np.nanmax(usage) <= 100
+    for index, (row, cohort) in enumerate(zip(rows, cohorts, strict=True)):
+        single = score_customer(
+            row,
+            config,
+            segment=None,
+            previous_level=None,
+            history=[],
+            as_of=AS_OF,
+            cohort=cohort,
+            reference=batch.references[cohort],
+        )
+        assert single.score == round(float(batch.score[index]), 1)
+        assert single.normalisation == f"cohort_percentile ({cohort})"

@@ -19,14 +19,15 @@ from bench.synthetic import as_import_rows, generate
 from core.backfill import import_events
 from core.config import Settings
 from core.db import get_engine, session_scope
-from core.playbooks import sync_playbooks
+from core.playbooks import store_playbook, sync_playbooks
 from core.schedules import PORTFOLIO_SCHEDULE_ID, ensure_portfolio_schedule
+from models.cohort import CohortReference
 from models.customer import Customer
 from models.event import EventCreate
 from models.health import PortfolioRequest, RiskLevel
 from models.journey import journey_workflow_id
 from models.override import HealthOverride
-from models.playbook import HealthConfig, PlaybookRef
+from models.playbook import HealthConfig, Playbook, PlaybookRef
 from models.score import HealthScoreRecord
 from tests.helpers import assert_eq_eventually, new_worker
 from tests.stack import Stack, running_stack
@@ -244,3 +245,37 @@ def test_the_nightly_run_keeps_a_manual_override(sqlite_settings: Settings) -> N
         ).one()
     assert (record.score, record.risk_level) == (7.0, "at_risk")
     assert record.overrides and record.overrides[0]["reason"] == "legal dispute"
+
+
+def test_cohort_percentiles_through_the_database(sqlite_settings: Settings) -> None:
+    as_of = datetime.now(UTC)
+    seed(sqlite_settings, as_of)
+    engine = get_engine(sqlite_settings)
+    default = sync_playbooks(engine, sqlite_settings.playbook_dir)["default"]
+    health = default.health.model_copy(update={"normalisation": "cohort_percentile"})
+    percentile = Playbook.model_validate({**default.model_dump(), "health": health.model_dump()})
+    with session_scope(engine) as session:
+        store_playbook(session, percentile)
+    request = PortfolioRequest(
+        tenant_id=sqlite_settings.default_tenant,
+        playbook_name=percentile.name,
+        playbook_version=percentile.version,
+        as_of=as_of,
+        run_key="portfolio/test/percentile",
+    )
+    score_portfolio(engine, request)
+    with session_scope(engine) as session:
+        cohorts = session.exec(select(CohortReference.cohort)).all()
+        record = session.exec(
+            select(HealthScoreRecord).where(
+                HealthScoreRecord.idempotency_key == "portfolio/test/percentile/c00005"
+            )
+        ).one()
+        customer = session.exec(select(Customer).where(Customer.customer_id == "c00005")).one()
+        single = compute_score(
+            session, sqlite_settings.default_tenant, "c00005", health, record.computed_at
+        )
+    assert sorted(cohorts) == ["segment=none"]  # imported customers have no segment yet
+    assert customer.segment is None
+    assert record.normalisation == "cohort_percentile (segment=none)"
+    assert (single.score, single.normalisation) == (record.score, record.normalisation)
