@@ -19,7 +19,8 @@ from sqlmodel import col, select
 from temporalio.client import Client
 
 from api.journeys import deliver_event, journey_input
-from core.db import ensure_tenant, insert_or_ignore, session_scope
+from core.db import ensure_tenant, session_scope
+from core.event_log import add_unknown_customers, append_events
 from models.customer import Customer
 from models.event import Event, EventCreate
 from models.journey import ProductEvent
@@ -47,27 +48,7 @@ def store_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> l
     now = utc_now()
     with session_scope(engine) as session:
         ensure_tenant(session, tenant_id)
-        first_seen: dict[str, datetime] = {}
-        for item in events:
-            at = first_seen.get(item.customer_id)
-            first_seen[item.customer_id] = min(at, item.occurred_at) if at else item.occurred_at
-        insert_or_ignore(
-            session,
-            Customer,
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "customer_id": customer_id,
-                    "timezone": "UTC",
-                    "points": 0,
-                    "signed_up_at": signed_up_at,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for customer_id, signed_up_at in first_seen.items()
-            ],
-            ["tenant_id", "customer_id"],
-        )
+        add_unknown_customers(session, tenant_id, events, now)
         ids = [item.event_id for item in events]
         already = dict(
             session.exec(
@@ -79,28 +60,16 @@ def store_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> l
         signups = dict(
             session.exec(
                 select(Customer.customer_id, Customer.signed_up_at).where(
-                    Customer.tenant_id == tenant_id, col(Customer.customer_id).in_(list(first_seen))
+                    Customer.tenant_id == tenant_id,
+                    col(Customer.customer_id).in_({item.customer_id for item in events}),
                 )
             ).all()
         )
         stored: list[StoredEvent] = []
-        fresh: list[dict[str, object]] = []
         seen_in_batch: set[str] = set()
         for item in events:
             duplicate = item.event_id in already or item.event_id in seen_in_batch
             seen_in_batch.add(item.event_id)
-            if not duplicate:
-                fresh.append(
-                    {
-                        "tenant_id": tenant_id,
-                        "event_id": item.event_id,
-                        "customer_id": item.customer_id,
-                        "name": item.name,
-                        "occurred_at": item.occurred_at,
-                        "properties": item.properties,
-                        "received_at": now,
-                    }
-                )
             stored.append(
                 StoredEvent(
                     event=ProductEvent(
@@ -117,7 +86,7 @@ def store_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> l
                     or (item.event_id in already and already[item.event_id] is None),
                 )
             )
-        insert_or_ignore(session, Event, fresh, ["tenant_id", "event_id"])
+        append_events(session, tenant_id, events, now, signalled_at=None)
     return stored
 
 

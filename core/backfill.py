@@ -19,12 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from core.db import ensure_tenant, insert_or_ignore, session_scope
-from models.customer import Customer
-from models.event import Event, EventCreate
+from core.db import ensure_tenant, session_scope
+from core.event_log import add_unknown_customers, append_events
+from models.event import EventCreate
 from models.timeutil import utc_now
 
-CHUNK = 2_000  # rows per INSERT: 8 columns stay under SQLite's 32,766 bound parameters
 MAX_ERRORS_SHOWN = 20
 
 
@@ -89,45 +88,10 @@ def parse_events(path: Path) -> list[EventCreate]:
 def import_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> BackfillResult:
     """Bulk insert (idempotent on event_id); customers are created with signup = first event."""
     now = utc_now()
-    first_seen: dict[str, Any] = {}
-    for item in events:
-        seen = first_seen.get(item.customer_id)
-        if seen is None or item.occurred_at < seen:
-            first_seen[item.customer_id] = item.occurred_at
-    inserted = created = 0
     with session_scope(engine) as session:
         ensure_tenant(session, tenant_id)
-        customers = [
-            {
-                "tenant_id": tenant_id,
-                "customer_id": customer_id,
-                "timezone": "UTC",
-                "points": 0,
-                "signed_up_at": signed_up_at,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for customer_id, signed_up_at in first_seen.items()
-        ]
-        for start in range(0, len(customers), CHUNK):
-            created += insert_or_ignore(
-                session, Customer, customers[start : start + CHUNK], ["tenant_id", "customer_id"]
-            )
-        for start in range(0, len(events), CHUNK):
-            rows = [
-                {
-                    "tenant_id": tenant_id,
-                    "event_id": item.event_id,
-                    "customer_id": item.customer_id,
-                    "name": item.name,
-                    "occurred_at": item.occurred_at,
-                    "properties": item.properties,
-                    "received_at": now,
-                    "signalled_at": now,
-                }
-                for item in events[start : start + CHUNK]
-            ]
-            inserted += insert_or_ignore(session, Event, rows, ["tenant_id", "event_id"])
+        created = add_unknown_customers(session, tenant_id, events, now)
+        inserted = append_events(session, tenant_id, events, now, signalled_at=now)
     return BackfillResult(
         rows=len(events),
         inserted=inserted,

@@ -1,0 +1,64 @@
+"""Appending to the event log: the one path the API and the importer share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.db import insert_or_ignore
+from models.customer import Customer
+from models.event import Event, EventCreate
+
+
+def add_unknown_customers(
+    session: Session, tenant_id: str, events: Sequence[EventCreate], now: datetime
+) -> int:
+    """A customer first seen in events is created, signed up at its earliest event."""
+    first_seen: dict[str, datetime] = {}
+    for item in events:
+        seen = first_seen.get(item.customer_id)
+        if seen is None or item.occurred_at < seen:
+            first_seen[item.customer_id] = item.occurred_at
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "customer_id": customer_id,
+            "timezone": "UTC",
+            "points": 0,
+            "signed_up_at": signed_up_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for customer_id, signed_up_at in first_seen.items()
+    ]
+    return insert_or_ignore(session, Customer, rows, ["tenant_id", "customer_id"])
+
+
+def append_events(
+    session: Session,
+    tenant_id: str,
+    events: Sequence[EventCreate],
+    now: datetime,
+    *,
+    signalled_at: datetime | None,
+) -> int:
+    """Insert the events whose id is new for the tenant; returns how many were new.
+
+    `signalled_at` set means no journey must ever be told (imported history).
+    """
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "event_id": item.event_id,
+            "customer_id": item.customer_id,
+            "name": item.name,
+            "occurred_at": item.occurred_at,
+            "properties": item.properties,
+            "received_at": now,
+            "signalled_at": signalled_at,
+        }
+        for item in events
+    ]
+    return insert_or_ignore(session, Event, rows, ["tenant_id", "event_id"])
