@@ -3,6 +3,7 @@ leaves no process behind; `onboard playbooks check` explains a broken file."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.synthetic import as_import_rows, generate
 from tests.smtp_sink import free_port
 
 START_TIMEOUT = 120.0
@@ -152,3 +154,34 @@ def test_playbooks_check_names_file_and_path_of_an_error(tmp_path: Path) -> None
     assert result.returncode == 1
     assert str(broken) in result.stderr
     assert "milestones[0].points" in result.stderr
+
+
+def test_backtest_command_reports_per_horizon(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    history.write_text(
+        "".join(json.dumps(row) + "\n" for row in as_import_rows(generate(40, seed=4)))
+    )
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data"), "DEFAULT_TENANT": "hist"}
+    imported = subprocess.run(
+        [sys.executable, "-m", "onboard", "import", str(history)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    report = subprocess.run(
+        [sys.executable, "-m", "onboard", "backtest"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert report.returncode == 0, report.stderr
+    lines = report.stdout.splitlines()
+    assert lines[0].startswith("40 customers with an outcome:")
+    assert [line.split()[0] for line in lines[1:] if line.strip()[:2].isdigit()] == [
+        "30",
+        "60",
+        "90",
+    ]

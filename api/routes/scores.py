@@ -25,10 +25,25 @@ from models.health_report import (
     HealthSummary,
     ScoreBucket,
 )
+from models.score import HealthScoreRecord
 from models.timeutil import as_utc, utc_now
 
 router = APIRouter(tags=["health"])
 BUCKET_WIDTH = 10
+
+
+def latest_scores_at(
+    session: Session, tenant: str, moment: datetime
+) -> dict[str, tuple[float | None, str | None]]:
+    """Each customer's last stored score and level at or before `moment`."""
+    latest: dict[str, tuple[float | None, str | None]] = {}
+    for customer_id, score, level in session.exec(
+        select(HealthScoreRecord.customer_id, HealthScoreRecord.score, HealthScoreRecord.risk_level)
+        .where(HealthScoreRecord.tenant_id == tenant, col(HealthScoreRecord.computed_at) <= moment)
+        .order_by(col(HealthScoreRecord.computed_at), col(HealthScoreRecord.id))
+    ):
+        latest[customer_id] = (score, level)
+    return latest
 
 
 def _percentile(
@@ -128,13 +143,24 @@ def health_backtest(
 
 
 @router.get("/v1/health/summary")
-def health_summary(session: SessionDep, tenant: TenantDep) -> HealthSummary:
+def health_summary(
+    session: SessionDep,
+    tenant: TenantDep,
+    as_of: Annotated[
+        datetime | None, Query(description="The portfolio as the stored scores stood then.")
+    ] = None,
+) -> HealthSummary:
     """The portfolio at a glance: distribution, customers per risk level, MRR at risk."""
-    rows = session.exec(
-        select(Customer.health_score, Customer.risk_level, Customer.mrr).where(
-            Customer.tenant_id == tenant
-        )
+    customers = session.exec(
+        select(
+            Customer.customer_id, Customer.health_score, Customer.risk_level, Customer.mrr
+        ).where(Customer.tenant_id == tenant)
     ).all()
+    if as_of is None:
+        rows = [(score, level, mrr) for _, score, level, mrr in customers]
+    else:
+        then = latest_scores_at(session, tenant, as_utc(as_of))
+        rows = [(*then.get(customer_id, (None, None)), mrr) for customer_id, _, _, mrr in customers]
     scores = [score for score, _, _ in rows if score is not None]
     risk_counts = {level.value: 0 for level in RiskLevel}
     for _, level, _ in rows:

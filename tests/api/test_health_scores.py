@@ -106,6 +106,11 @@ async def test_current_is_the_latest_stored_score_with_history_and_percentiles(
         50: 1,
         80: 1,
     }
+    # Five days ago only acme's score from ten days ago existed.
+    then = (now - timedelta(days=5)).isoformat()
+    past = (await api.http.get("/v1/health/summary", params={"as_of": then})).json()
+    assert (past["customers"], past["scored"], past["average_score"]) == (4, 1, 70.0)
+    assert past["risk_counts"] == {"healthy": 1, "watch": 0, "at_risk": 0, "unknown": 3}
 
 
 async def test_health_errors_are_clear(api: Stack) -> None:
