@@ -50,6 +50,15 @@ class Achievement(BaseModel):
     points: int = 0
 
 
+class LeafProgress(BaseModel):
+    count: int = 0
+    values: list[str] = Field(default_factory=list, description="Distinct values seen.")
+
+
+class MilestoneProgress(BaseModel):
+    leaves: dict[str, LeafProgress] = Field(default_factory=dict)
+
+
 class InterventionRecord(BaseModel):
     kind: str
     channel: str
@@ -73,6 +82,7 @@ class JourneyCarry(BaseModel):
     """Everything continue-as-new must hand to the next run."""
 
     achievements: dict[str, Achievement] = Field(default_factory=dict)
+    progress: dict[str, MilestoneProgress] = Field(default_factory=dict)
     recent_event_ids: list[str] = Field(default_factory=list)
     pending: list[ProductEvent] = Field(default_factory=list)
     checkins_done: int = 0
@@ -101,6 +111,9 @@ class JourneyInput(BaseModel):
 class MilestoneStatus(BaseModel):
     key: str
     title: str
+    category: str = "onboarding"
+    progress: float = Field(default=0.0, ge=0, le=1, description="Share of the condition met.")
+    requires: list[str] = Field(default_factory=list)
     state: MilestoneState
     required: bool
     points: int
@@ -117,6 +130,10 @@ class JourneySnapshot(BaseModel):
     signup_at: datetime
     stage: Stage
     milestones: list[MilestoneStatus]
+    onboarding_progress: float = Field(
+        default=0.0, description="Percent of the required milestones' conditions met."
+    )
+    category_progress: dict[str, float] = Field(default_factory=dict, description="Percent.")
     points: int
     last_score: HealthScoreResult | None
     next_wakeup_at: datetime | None

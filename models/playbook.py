@@ -8,27 +8,48 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from models.conditions import Condition, EventCondition, PropertyValue
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-PropertyValue = str | int | float | bool
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MilestoneCategory = Literal["onboarding", "feature_adoption", "engagement", "achievement"]
+
+
 class MilestoneDefinition(StrictModel):
-    """A milestone is reached by the first event named `event` whose properties match `where`."""
+    """Reached by `event` (+ `where`) as a shorthand, or by a `when` condition; after `requires`."""
 
     key: Identifier
     title: str = Field(min_length=1, max_length=200)
-    event: str = Field(min_length=1, max_length=200)
+    category: MilestoneCategory = "onboarding"
+    event: str | None = Field(default=None, min_length=1, max_length=200)
     where: dict[str, PropertyValue] = Field(default_factory=dict)
+    when: Condition | None = None
+    requires: list[Identifier] = Field(
+        default_factory=list, description="Milestones that must be reached first."
+    )
     points: int = Field(default=10, ge=0, le=10_000)
     due_day: int | None = Field(default=None, ge=0, le=3650)
     required: bool = True
-    hint: str = Field(
-        default="", max_length=1000, description="What to tell a customer who is late."
-    )
+    hint: str = Field(default="", max_length=1000, description="What to tell a late customer.")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Self:
+        if (self.event is None) == (self.when is None):
+            raise ValueError("a milestone needs exactly one of 'event' or 'when'")
+        if self.when is not None and self.where:
+            raise ValueError("'where' goes with 'event'; inside 'when' put it on the event")
+        return self
+
+    @property
+    def condition(self) -> Condition:
+        if self.when is not None:
+            return self.when
+        return EventCondition(event=self.event or "", where=self.where)
 
 
 class HealthWeights(StrictModel):
@@ -170,6 +191,12 @@ class Playbook(StrictModel):
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"milestone keys must be unique, repeated: {', '.join(duplicates)}")
+        for milestone in self.milestones:
+            unknown = sorted(set(milestone.requires) - set(keys))
+            if unknown:
+                raise ValueError(f"milestone {milestone.key!r} requires unknown {unknown}")
+        if _has_cycle({m.key: m.requires for m in self.milestones}):
+            raise ValueError("milestone prerequisites form a cycle")
         if self.activation_milestone not in keys:
             raise ValueError(
                 f"activation_milestone {self.activation_milestone!r} is not one of the milestones"
@@ -188,6 +215,24 @@ class Playbook(StrictModel):
         """Content hash: the same rules give the same version whatever the YAML formatting."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def _has_cycle(requires: dict[str, list[str]]) -> bool:
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(key: str) -> bool:
+        if key in done:
+            return False
+        if key in visiting:
+            return True
+        visiting.add(key)
+        cyclic = any(visit(dependency) for dependency in requires.get(key, []))
+        visiting.discard(key)
+        done.add(key)
+        return cyclic
+
+    return any(visit(key) for key in requires)
 
 
 class PlaybookRef(StrictModel):

@@ -8,34 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from models.journey import Achievement, MilestoneState, MilestoneStatus, ProductEvent, Stage
+from models.journey import (
+    Achievement,
+    MilestoneProgress,
+    MilestoneState,
+    MilestoneStatus,
+    Stage,
+)
 from models.playbook import MilestoneDefinition, Playbook
-
-
-def event_matches(milestone: MilestoneDefinition, event: ProductEvent) -> bool:
-    """Same event name, and every `where` property equal to the event's."""
-    if event.name != milestone.event:
-        return False
-    return all(
-        key in event.properties and event.properties[key] == expected
-        for key, expected in milestone.where.items()
-    )
-
-
-def newly_achieved(
-    playbook: Playbook, achievements: Mapping[str, Achievement], event: ProductEvent
-) -> list[Achievement]:
-    """Milestones this event reaches for the first time."""
-    return [
-        Achievement(
-            milestone_key=milestone.key,
-            achieved_at=event.occurred_at,
-            event_id=event.event_id,
-            points=milestone.points,
-        )
-        for milestone in playbook.milestones
-        if milestone.key not in achievements and event_matches(milestone, event)
-    ]
+from workflows.milestone_rules import fraction
 
 
 def due_at(milestone: MilestoneDefinition, signup_at: datetime) -> datetime | None:
@@ -95,11 +76,40 @@ def checkin_time(playbook: Playbook, signup_at: datetime, occurrence: int) -> tu
     return signup_at + timedelta(days=day), f"day {day} recurring check-in"
 
 
+def milestone_fraction(
+    milestone: MilestoneDefinition,
+    achievements: Mapping[str, Achievement],
+    progress: Mapping[str, MilestoneProgress],
+) -> float:
+    if milestone.key in achievements:
+        return 1.0
+    return fraction(milestone.condition, "", progress.get(milestone.key, MilestoneProgress()))
+
+
+def progress_summary(
+    playbook: Playbook,
+    achievements: Mapping[str, Achievement],
+    progress: Mapping[str, MilestoneProgress],
+) -> tuple[float, dict[str, float]]:
+    """Percent of onboarding (required milestones) and of each category."""
+    shares = {m.key: milestone_fraction(m, achievements, progress) for m in playbook.milestones}
+    required = [shares[m.key] for m in playbook.milestones if m.required]
+    by_category: dict[str, list[float]] = {}
+    for milestone in playbook.milestones:
+        by_category.setdefault(milestone.category, []).append(shares[milestone.key])
+    onboarding = 100 * sum(required) / len(required) if required else 100.0
+    return round(onboarding, 1), {
+        category: round(100 * sum(values) / len(values), 1)
+        for category, values in by_category.items()
+    }
+
+
 def milestone_statuses(
     playbook: Playbook,
     achievements: Mapping[str, Achievement],
     signup_at: datetime,
     now: datetime,
+    progress: Mapping[str, MilestoneProgress] | None = None,
 ) -> list[MilestoneStatus]:
     statuses = []
     for milestone in playbook.milestones:
@@ -114,6 +124,9 @@ def milestone_statuses(
             MilestoneStatus(
                 key=milestone.key,
                 title=milestone.title,
+                category=milestone.category,
+                progress=round(milestone_fraction(milestone, achievements, progress or {}), 3),
+                requires=list(milestone.requires),
                 state=state,
                 required=milestone.required,
                 points=milestone.points,

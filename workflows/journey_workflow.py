@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         Stage,
     )
     from models.playbook import MilestoneDefinition, Playbook
-    from workflows import activity_names, journey
+    from workflows import activity_names, journey, milestone_rules
     from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL, TENANT_ID
 
 T = TypeVar("T")
@@ -80,6 +80,11 @@ class CustomerJourneyWorkflow:
         playbook = self._playbook
         now = workflow.now()
         carry = self._carry
+        onboarding, categories = (
+            journey.progress_summary(playbook, carry.achievements, carry.progress)
+            if playbook
+            else (0.0, {})
+        )
         return JourneySnapshot(
             tenant_id=self._input.tenant_id,
             customer_id=self._input.customer_id,
@@ -162,7 +167,10 @@ class CustomerJourneyWorkflow:
                 # Debounced: a burst of tickets or failed payments gives one re-score.
                 debounce = timedelta(minutes=health.rescore_debounce_minutes)
                 self._carry.rescore_due_at = workflow.now() + debounce
-            for achievement in journey.newly_achieved(playbook, self._carry.achievements, event):
+            reached = milestone_rules.advance(
+                playbook, self._carry.achievements, self._carry.progress, event
+            )
+            for achievement in reached:
                 self._carry.achievements[achievement.milestone_key] = achievement
                 progressed = True
                 record = MilestoneRecord(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.journey import Achievement, MilestoneState, Stage
-from models.playbook import MilestoneDefinition
+from models.journey import Achievement, MilestoneState, ProductEvent, Stage
 from tests.factories import default_playbook, product_event
-from workflows import journey
+from workflows import journey, milestone_rules
 
 SIGNUP = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PLAYBOOK = default_playbook()
@@ -20,36 +19,31 @@ def achieved(*keys: str, at: datetime = SIGNUP) -> dict[str, Achievement]:
     }
 
 
-def test_event_matches_on_name_and_every_property() -> None:
-    milestone = MilestoneDefinition(
-        key="profile", title="Profile", event="workspace.profile_updated", where={"complete": True}
-    )
-    assert journey.event_matches(
-        milestone, product_event("workspace.profile_updated", SIGNUP, complete=True)
-    )
-    assert not journey.event_matches(
-        milestone, product_event("workspace.profile_updated", SIGNUP, complete=False)
-    )
-    assert not journey.event_matches(milestone, product_event("workspace.profile_updated", SIGNUP))
-    assert not journey.event_matches(
-        milestone, product_event("project.created", SIGNUP, complete=True)
-    )
+def reach(event: ProductEvent, done: dict[str, Achievement] | None = None) -> list[Achievement]:
+    return milestone_rules.advance(PLAYBOOK, done or {}, {}, event)
 
 
-def test_newly_achieved_records_event_time_and_points_once() -> None:
+def test_shorthand_milestone_matches_on_name_and_every_property() -> None:
+    at = SIGNUP
+    assert [
+        a.milestone_key
+        for a in reach(product_event("workspace.profile_updated", at, complete=True))
+    ] == ["profile_completed"]
+    assert reach(product_event("workspace.profile_updated", at, complete=False)) == []
+    assert reach(product_event("workspace.profile_updated", at)) == []
+
+
+def test_reached_milestone_records_event_time_and_points_once() -> None:
     at = SIGNUP + timedelta(hours=5)
-    first = journey.newly_achieved(PLAYBOOK, {}, product_event("project.created", at, "e1"))
+    first = reach(product_event("project.created", at, "e1"))
     assert [(a.milestone_key, a.achieved_at, a.event_id, a.points) for a in first] == [
         ("first_project", at, "e1", 30)
     ]
-    again = journey.newly_achieved(
-        PLAYBOOK, {"first_project": first[0]}, product_event("project.created", at, "e2")
-    )
-    assert again == []
+    assert reach(product_event("project.created", at, "e2"), {"first_project": first[0]}) == []
 
 
 def test_unrelated_event_reaches_nothing() -> None:
-    assert journey.newly_achieved(PLAYBOOK, {}, product_event("page.viewed", SIGNUP)) == []
+    assert reach(product_event("page.viewed", SIGNUP)) == []
 
 
 def test_overdue_once_due_time_has_passed_and_not_reached() -> None:
