@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from models.playbook import HealthConfig
+from models.reserved_events import is_product_event
 from models.timeutil import as_utc
 
 SUPPORT_TICKET_OPENED = "support.ticket_opened"
@@ -20,7 +21,6 @@ SUPPORT_TICKET_CLOSED = "support.ticket_closed"
 INVOICE_PAID = "invoice.paid"
 INVOICE_FAILED = "invoice.failed"
 SUBSCRIPTION_DOWNGRADED = "subscription.downgraded"
-RESERVED_PREFIXES = ("support.", "invoice.", "subscription.", "customer.", "email.")
 URGENT_PRIORITIES = frozenset({"p1", "urgent", "critical"})
 SUPPORT_BASELINE_DAYS = 90
 MIN_LOOKBACK_DAYS = 180
@@ -63,10 +63,6 @@ def lookback_days(config: HealthConfig) -> int:
     return max(
         MIN_LOOKBACK_DAYS, config.window_days + SUPPORT_BASELINE_DAYS, config.payment.window_days
     )
-
-
-def is_product_event(name: str) -> bool:
-    return not name.startswith(RESERVED_PREFIXES)
 
 
 def recency_weights_total(window_days: int, half_life_days: float) -> float:

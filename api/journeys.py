@@ -18,7 +18,10 @@ QUERY_TIMEOUT = timedelta(seconds=5)
 
 
 def journey_input(
-    tenant_id: str, customer_id: str, signup_at: datetime, playbook: PlaybookRef
+    tenant_id: str,
+    customer_id: str,
+    signup_at: datetime,
+    playbook: PlaybookRef,
 ) -> JourneyInput:
     return JourneyInput(
         tenant_id=tenant_id, customer_id=customer_id, playbook=playbook, signup_at=signup_at

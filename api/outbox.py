@@ -25,7 +25,7 @@ from models.customer import Customer
 from models.event import Event, EventCreate
 from models.journey import ProductEvent
 from models.playbook import PlaybookRef
-from models.timeutil import as_utc, utc_now
+from models.timeutil import as_utc, local_day, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,15 @@ def store_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> l
                 )
             ).all()
         )
-        signups = dict(
-            session.exec(
-                select(Customer.customer_id, Customer.signed_up_at).where(
+        signups = {
+            customer_id: (signed_up_at, timezone)
+            for customer_id, signed_up_at, timezone in session.exec(
+                select(Customer.customer_id, Customer.signed_up_at, Customer.timezone).where(
                     Customer.tenant_id == tenant_id,
                     col(Customer.customer_id).in_({item.customer_id for item in events}),
                 )
             ).all()
-        )
+        }
         stored: list[StoredEvent] = []
         seen_in_batch: set[str] = set()
         for item in events:
@@ -77,9 +78,10 @@ def store_events(engine: Engine, tenant_id: str, events: list[EventCreate]) -> l
                         name=item.name,
                         occurred_at=item.occurred_at,
                         properties=item.properties,
+                        local_day=local_day(item.occurred_at, signups[item.customer_id][1]),
                     ),
                     customer_id=item.customer_id,
-                    signup_at=as_utc(signups[item.customer_id]),
+                    signup_at=as_utc(signups[item.customer_id][0]),
                     duplicate=duplicate,
                     # A repeat whose first signal never got through is worth another try.
                     needs_signal=not duplicate
@@ -146,7 +148,7 @@ async def relay_pending_events(
     cutoff = utc_now() - older_than
     with session_scope(engine) as session:
         rows = session.exec(
-            select(Event, Customer.signed_up_at)
+            select(Event, Customer.signed_up_at, Customer.timezone)
             .join(
                 Customer,
                 (col(Customer.tenant_id) == col(Event.tenant_id))
@@ -157,7 +159,7 @@ async def relay_pending_events(
             .limit(RELAY_BATCH)
         ).all()
     by_tenant: dict[str, list[StoredEvent]] = defaultdict(list)
-    for event, signed_up_at in rows:
+    for event, signed_up_at, timezone in rows:
         by_tenant[event.tenant_id].append(
             StoredEvent(
                 event=ProductEvent(
@@ -165,6 +167,7 @@ async def relay_pending_events(
                     name=event.name,
                     occurred_at=as_utc(event.occurred_at),
                     properties=event.properties,
+                    local_day=local_day(event.occurred_at, timezone),
                 ),
                 customer_id=event.customer_id,
                 signup_at=as_utc(signed_up_at),

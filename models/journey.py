@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +14,7 @@ from models.playbook import PlaybookRef
 RECENT_EVENT_IDS_KEPT = 2000
 RECENT_INTERVENTIONS_KEPT = 50
 RECENT_RISK_CHANGES_KEPT = 20
+RECENT_REWARDS_KEPT = 50
 
 
 def journey_workflow_id(tenant_id: str, customer_id: str) -> str:
@@ -41,6 +42,11 @@ class ProductEvent(BaseModel):
     name: str
     occurred_at: datetime
     properties: dict[str, Any] = Field(default_factory=dict)
+    local_day: date | None = Field(
+        default=None,
+        description="The customer's calendar day of the event, stamped by the API from the "
+        "customer's timezone (the workflow sandbox cannot read the tz database); UTC if absent.",
+    )
 
 
 class Achievement(BaseModel):
@@ -57,6 +63,23 @@ class LeafProgress(BaseModel):
 
 class MilestoneProgress(BaseModel):
     leaves: dict[str, LeafProgress] = Field(default_factory=dict)
+
+
+class StreakState(BaseModel):
+    unit: str = "day"
+    current: int = 0
+    longest: int = 0
+    last_period: str | None = None  # local date "2026-03-29" or ISO week "2026-W13"
+    bonuses_this_streak: list[int] = Field(default_factory=list)
+
+
+class RewardEvent(BaseModel):
+    """Something to celebrate: a milestone, badge, level or streak bonus (triggers use these)."""
+
+    at: datetime
+    kind: str
+    key: str
+    points: int = 0
 
 
 class InterventionRecord(BaseModel):
@@ -83,6 +106,10 @@ class JourneyCarry(BaseModel):
 
     achievements: dict[str, Achievement] = Field(default_factory=dict)
     progress: dict[str, MilestoneProgress] = Field(default_factory=dict)
+    badges: dict[str, datetime] = Field(default_factory=dict)
+    bonus_points: int = 0
+    streak: StreakState = Field(default_factory=StreakState)
+    rewards: list[RewardEvent] = Field(default_factory=list)
     recent_event_ids: list[str] = Field(default_factory=list)
     pending: list[ProductEvent] = Field(default_factory=list)
     checkins_done: int = 0
@@ -135,6 +162,12 @@ class JourneySnapshot(BaseModel):
     )
     category_progress: dict[str, float] = Field(default_factory=dict, description="Percent.")
     points: int
+    level: str = ""
+    next_level: str | None = None
+    points_to_next_level: int | None = None
+    badges: dict[str, datetime] = Field(default_factory=dict)
+    streak: StreakState = Field(default_factory=StreakState)
+    rewards: list[RewardEvent] = Field(default_factory=list)
     last_score: HealthScoreResult | None
     next_wakeup_at: datetime | None
     next_wakeup_reason: str | None

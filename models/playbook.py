@@ -162,6 +162,46 @@ class HealthConfig(StrictModel):
         return self.segment_weights.get(segment or "", self.weights)
 
 
+class Level(StrictModel):
+    name: str = Field(min_length=1, max_length=100)
+    points: int = Field(ge=0)
+
+
+class Badge(StrictModel):
+    """Earned when every listed milestone is reached (within `within_days` of signup, if set)."""
+
+    key: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    milestones: list[Identifier] = Field(min_length=1)
+    within_days: int | None = Field(default=None, ge=0)
+    points: int = Field(default=0, ge=0)
+
+
+class StreakBonus(StrictModel):
+    length: int = Field(ge=2)
+    points: int = Field(ge=0)
+
+
+class StreakConfig(StrictModel):
+    """Consecutive active days (or weeks) on the customer's local calendar."""
+
+    unit: Literal["day", "week"] = "day"
+    bonuses: list[StreakBonus] = Field(default_factory=list)
+
+
+class Rewards(StrictModel):
+    levels: list[Level] = Field(default_factory=lambda: [Level(name="Starter", points=0)])
+    badges: list[Badge] = Field(default_factory=list)
+    streaks: StreakConfig = StreakConfig()
+
+    @model_validator(mode="after")
+    def _levels_ascend(self) -> Self:
+        thresholds = [level.points for level in self.levels]
+        if not thresholds or thresholds[0] != 0 or sorted(set(thresholds)) != thresholds:
+            raise ValueError("levels must start at 0 points and strictly ascend")
+        return self
+
+
 class NudgeConfig(StrictModel):
     email_template: str = "milestone_overdue"
     inapp_template: str = "milestone_overdue"
@@ -184,6 +224,7 @@ class Playbook(StrictModel):
     )
     health: HealthConfig = HealthConfig()
     nudges: NudgeConfig = NudgeConfig()
+    rewards: Rewards = Rewards()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -195,6 +236,10 @@ class Playbook(StrictModel):
             unknown = sorted(set(milestone.requires) - set(keys))
             if unknown:
                 raise ValueError(f"milestone {milestone.key!r} requires unknown {unknown}")
+        for badge in self.rewards.badges:
+            unknown = sorted(set(badge.milestones) - set(keys))
+            if unknown:
+                raise ValueError(f"badge {badge.key!r} names unknown milestones {unknown}")
         if _has_cycle({m.key: m.requires for m in self.milestones}):
             raise ValueError("milestone prerequisites form a cycle")
         if self.activation_milestone not in keys:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -14,3 +15,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    """The calendar day of a moment where the customer is (DST included)."""
+    return as_utc(moment).astimezone(ZoneInfo(timezone)).date()

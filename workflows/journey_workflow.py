@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from models.journey import (
         RECENT_EVENT_IDS_KEPT,
         RECENT_INTERVENTIONS_KEPT,
+        RECENT_REWARDS_KEPT,
         RECENT_RISK_CHANGES_KEPT,
         InterventionRecord,
         JourneyCarry,
@@ -24,11 +25,13 @@ with workflow.unsafe.imports_passed_through():
         NudgeRequest,
         NudgeResult,
         ProductEvent,
+        RewardEvent,
         RiskTransition,
         Stage,
     )
-    from models.playbook import MilestoneDefinition, Playbook
-    from workflows import activity_names, journey, milestone_rules
+    from models.playbook import MilestoneDefinition, Playbook, Rewards
+    from models.reserved_events import is_product_event
+    from workflows import activity_names, journey, milestone_rules, rewards
     from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL, TENANT_ID
 
 T = TypeVar("T")
@@ -80,6 +83,8 @@ class CustomerJourneyWorkflow:
         playbook = self._playbook
         now = workflow.now()
         carry = self._carry
+        points = self._points() if playbook else 0
+        level, next_level = rewards.level_for(playbook.rewards if playbook else Rewards(), points)
         onboarding, categories = (
             journey.progress_summary(playbook, carry.achievements, carry.progress)
             if playbook
@@ -96,7 +101,13 @@ class CustomerJourneyWorkflow:
                 if playbook
                 else []
             ),
-            points=journey.total_points(carry.achievements),
+            points=points,
+            level=level.name,
+            next_level=next_level.name if next_level else None,
+            points_to_next_level=next_level.points - points if next_level else None,
+            badges=dict(carry.badges),
+            streak=carry.streak,
+            rewards=list(carry.rewards),
             last_score=carry.last_score,
             next_wakeup_at=self._next_wakeup[0] if self._next_wakeup else None,
             next_wakeup_reason=self._next_wakeup[1] if self._next_wakeup else None,
@@ -172,6 +183,7 @@ class CustomerJourneyWorkflow:
             )
             for achievement in reached:
                 self._carry.achievements[achievement.milestone_key] = achievement
+                self._celebrate("milestone", achievement.milestone_key, achievement.points)
                 progressed = True
                 record = MilestoneRecord(
                     tenant_id=self._input.tenant_id,
@@ -180,8 +192,48 @@ class CustomerJourneyWorkflow:
                     achievement=achievement,
                 )
                 await _quick(activity_names.RECORD_MILESTONE, record, type(None))
+            progressed = self._count_activity(event) or progressed
+        progressed = self._award_badges() or progressed
         if self._refresh_stage() or progressed:
             await self._mirror_progress()
+
+    def _count_activity(self, event: ProductEvent) -> bool:
+        """Streaks count active days (or weeks) on the customer's own calendar."""
+        if not is_product_event(event.name):
+            return False
+        rules = self._require_playbook().rewards
+        period = rewards.local_period(event, rules.streaks.unit)
+        lengths = rewards.extend_streak(self._carry.streak, period, rules)
+        for length in lengths:
+            points = rewards.bonus_points(rules, [length])
+            self._carry.bonus_points += points
+            self._celebrate("streak_bonus", f"{length}_{rules.streaks.unit}s", points)
+        return bool(lengths)
+
+    def _award_badges(self) -> bool:
+        rules = self._require_playbook().rewards
+        earned = rewards.earned_badges(
+            rules, self._carry.achievements, self._carry.badges, self._input.signup_at
+        )
+        for badge in earned:
+            self._carry.badges[badge.key] = workflow.now()
+            self._carry.bonus_points += badge.points
+            self._celebrate("badge", badge.key, badge.points)
+        return bool(earned)
+
+    def _points(self) -> int:
+        return journey.total_points(self._carry.achievements) + self._carry.bonus_points
+
+    def _celebrate(self, kind: str, key: str, points: int) -> None:
+        """Record a reward, and a new level if the points crossed one."""
+        rules = self._require_playbook().rewards
+        before, _ = rewards.level_for(rules, self._points() - points)
+        log = self._carry.rewards
+        log.append(RewardEvent(at=workflow.now(), kind=kind, key=key, points=points))
+        after, _ = rewards.level_for(rules, self._points())
+        if after.name != before.name:
+            log.append(RewardEvent(at=workflow.now(), kind="level", key=after.name))
+        del log[:-RECENT_REWARDS_KEPT]
 
     def _refresh_stage(self) -> bool:
         """Recompute the stage; publish it to the search attributes if it moved."""
@@ -299,7 +351,7 @@ class CustomerJourneyWorkflow:
                 tenant_id=self._input.tenant_id,
                 customer_id=self._input.customer_id,
                 stage=self._carry.stage,
-                points=journey.total_points(self._carry.achievements),
+                points=self._points(),
                 health_score=score.score if score else None,
                 risk_level=score.risk_level.value if score else RiskLevel.UNKNOWN.value,
             ),
