@@ -101,6 +101,8 @@ class CustomerJourneyWorkflow:
                 if playbook
                 else []
             ),
+            onboarding_progress=onboarding,
+            category_progress=categories,
             points=points,
             level=level.name,
             next_level=next_level.name if next_level else None,

@@ -57,7 +57,7 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
         "email_verified",
         "first_project",
     ]
-    assert state.points == 40
+    assert state.points == 40 + 10  # two milestones, and the fast-start badge for both on day 0
     assert state.stage is Stage.STALLED
     assert state.events_processed == 2
     assert state.last_score is not None and state.last_score.score is not None
@@ -77,7 +77,7 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
         ).all()
         stored = session.exec(select(Customer).where(Customer.customer_id == customer_id)).one()
     assert len(inbox) == 4
-    assert stored.stage == "stalled" and stored.points == 40 and stored.health_score is not None
+    assert stored.stage == "stalled" and stored.points == 50 and stored.health_score is not None
 
 
 async def test_duplicate_events_have_no_second_effect(
@@ -127,7 +127,7 @@ async def test_continue_as_new_carries_progress_and_the_dedup_set(
         latest_run = (await handle.describe()).run_id
     assert latest_run != first_run
     assert state.events_processed == 4
-    assert state.points == 10 + 30 + 20
+    assert state.points == 10 + 30 + 20 + 10  # three milestones and the fast-start badge
     assert state.stage is Stage.ACTIVATED
 
 
@@ -212,3 +212,40 @@ async def test_a_burst_of_tickets_gives_one_debounced_rescore(
             )
         ).all()
     assert [key.rsplit("/", 2)[-2:] for key in keys] == [["event-score", "1"]]
+
+
+async def test_full_onboarding_to_graduation_with_points_badges_and_a_streak_bonus(
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> None:
+    customer_id = f"c-{uuid.uuid4().hex[:8]}"
+    ref = seed_customer(sqlite_settings, customer_id)
+    signup = await skipping_env.get_current_time()
+    plan: list[list[tuple[str, dict[str, object]]]] = [
+        [("user.email_verified", {}), ("project.created", {})],
+        [("workspace.profile_updated", {"complete": True}), ("user.invited", {})],
+        [("integration.connected", {})],
+    ]
+    async with journey_worker(skipping_env, sqlite_settings) as worker:
+        handle = await start_journey(
+            skipping_env, worker.task_queue, ref, customer_id, product_event("page.viewed", signup)
+        )
+        for day, events in enumerate(plan):
+            for number, (name, properties) in enumerate(events):
+                at = signup + timedelta(days=day, minutes=number + 1)
+                await handle.signal(
+                    CustomerJourneyWorkflow.record_event,
+                    product_event(name, at, f"d{day}-{number}", **properties),
+                )
+            await skipping_env.sleep(timedelta(days=1))
+        state = await handle.query(CustomerJourneyWorkflow.state)
+    assert state.stage is Stage.GRADUATED
+    assert state.onboarding_progress == 100.0
+    assert set(state.badges) == {"fast_start", "fully_onboarded"}
+    assert (state.streak.current, state.streak.longest) == (3, 3)
+    # 90 for the five required milestones, 10 + 25 for the badges, 10 for a 3-day streak
+    assert state.points == 135
+    assert (state.level, state.next_level) == ("Champion", None)
+    kinds = [(r.kind, r.key) for r in state.rewards]
+    assert ("streak_bonus", "3_days") in kinds
+    assert ("level", "Explorer") in kinds and ("level", "Champion") in kinds
+    assert kinds.index(("badge", "fast_start")) < kinds.index(("badge", "fully_onboarded"))
