@@ -67,6 +67,8 @@ class JourneyRecordActivities:
                 customer = Customer(tenant_id=progress.tenant_id, customer_id=progress.customer_id)
             customer.stage = progress.stage.value
             customer.points = progress.points
+            customer.journey_status = progress.journey_status
+            customer.time_to_value_hours = progress.time_to_value_hours
             customer.health_score = progress.health_score
             customer.risk_level = progress.risk_level
             customer.updated_at = utc_now()

@@ -55,6 +55,8 @@ class Customer(CustomerBase, table=True):
     customer_id: ExternalId = Field(max_length=128)
     signed_up_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
     stage: str | None = Field(default=None, max_length=32, index=True)
+    journey_status: str | None = Field(default=None, max_length=16, index=True)
+    time_to_value_hours: float | None = None
     points: int = 0
     health_score: float | None = None
     risk_level: str | None = Field(default=None, max_length=32, index=True)
@@ -69,6 +71,8 @@ class CustomerPublic(CustomerBase):
     points: int
     health_score: float | None
     risk_level: str | None
+    journey_status: str | None = None
+    time_to_value_hours: float | None = None
     workflow_id: str
 
 

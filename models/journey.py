@@ -29,6 +29,12 @@ class Stage(StrEnum):
     STALLED = "stalled"
 
 
+class JourneyStatus(StrEnum):
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    STUCK = "stuck"
+
+
 class MilestoneState(StrEnum):
     DONE = "done"
     PENDING = "pending"
@@ -120,6 +126,7 @@ class JourneyCarry(BaseModel):
     events_processed: int = 0
     stage: Stage = Stage.SIGNED_UP
     rescore_due_at: datetime | None = None
+    status: JourneyStatus = JourneyStatus.ON_TRACK
     event_scores: int = 0
     risk_changes: list[RiskTransition] = Field(default_factory=list)
 
@@ -157,6 +164,11 @@ class JourneySnapshot(BaseModel):
     signup_at: datetime
     stage: Stage
     milestones: list[MilestoneStatus]
+    status: JourneyStatus = JourneyStatus.ON_TRACK
+    status_reason: str = ""
+    time_to_value_hours: float | None = Field(
+        default=None, description="Signup to the time-to-value milestone."
+    )
     onboarding_progress: float = Field(
         default=0.0, description="Percent of the required milestones' conditions met."
     )
@@ -204,6 +216,8 @@ class JourneyProgress(BaseModel):
     customer_id: str
     stage: Stage
     points: int
+    journey_status: str | None = None
+    time_to_value_hours: float | None = None
     health_score: float | None = None
     risk_level: str | None = None
 

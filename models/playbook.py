@@ -216,6 +216,15 @@ class Playbook(StrictModel):
     recurring_checkin_days: int = Field(
         default=30, ge=1, le=365, description="Cadence of check-ins after the last scheduled one."
     )
+    stuck_after_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days without a milestone after which a journey is stuck.",
+    )
+    time_to_value_milestone: Identifier | None = Field(
+        default=None, description="Milestone that marks first value; default: the activation one."
+    )
     stall_after_days: int = Field(
         default=7,
         ge=1,
@@ -242,6 +251,10 @@ class Playbook(StrictModel):
                 raise ValueError(f"badge {badge.key!r} names unknown milestones {unknown}")
         if _has_cycle({m.key: m.requires for m in self.milestones}):
             raise ValueError("milestone prerequisites form a cycle")
+        if self.time_to_value_milestone is not None and self.time_to_value_milestone not in keys:
+            raise ValueError(
+                f"time_to_value_milestone {self.time_to_value_milestone!r} is not a milestone"
+            )
         if self.activation_milestone not in keys:
             raise ValueError(
                 f"activation_milestone {self.activation_milestone!r} is not one of the milestones"

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from models.journey import (
     Achievement,
+    JourneyStatus,
     MilestoneProgress,
     MilestoneState,
     MilestoneStatus,
@@ -139,3 +140,35 @@ def milestone_statuses(
 
 def total_points(achievements: Mapping[str, Achievement]) -> int:
     return sum(a.points for a in achievements.values())
+
+
+def journey_status(
+    playbook: Playbook,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    now: datetime,
+) -> tuple[JourneyStatus, str]:
+    """On track, behind (a required milestone overdue) or stuck (no milestone for N days)."""
+    required = [m for m in playbook.milestones if m.required]
+    if all(m.key in achievements for m in required):
+        return JourneyStatus.ON_TRACK, "every required milestone reached"
+    last = max((a.achieved_at for a in achievements.values()), default=signup_at)
+    quiet = now - max(last, signup_at)
+    if quiet >= timedelta(days=playbook.stuck_after_days):
+        return JourneyStatus.STUCK, f"no milestone reached for {quiet.days} days"
+    late = [m for m in overdue_milestones(playbook, achievements, signup_at, now) if m.required]
+    if late:
+        deadline = due_at(late[0], signup_at)
+        when = f" (due {deadline:%Y-%m-%d})" if deadline else ""
+        return JourneyStatus.BEHIND, f"{late[0].title} is overdue{when}"
+    return JourneyStatus.ON_TRACK, "required milestones on schedule"
+
+
+def time_to_value(
+    playbook: Playbook, achievements: Mapping[str, Achievement], signup_at: datetime
+) -> float | None:
+    """Hours from signup to the time-to-value milestone, once reached."""
+    reached = achievements.get(playbook.time_to_value_milestone or playbook.activation_milestone)
+    if reached is None:
+        return None
+    return round((reached.achieved_at - signup_at).total_seconds() / 3600, 2)

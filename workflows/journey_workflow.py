@@ -32,10 +32,17 @@ with workflow.unsafe.imports_passed_through():
     from models.playbook import MilestoneDefinition, Playbook, Rewards
     from models.reserved_events import is_product_event
     from workflows import activity_names, journey, milestone_rules, rewards
-    from workflows.search_attributes import HEALTH_SCORE, ONBOARDING_STAGE, RISK_LEVEL, TENANT_ID
+    from workflows.search_attributes import (
+        HEALTH_SCORE,
+        JOURNEY_STATUS,
+        ONBOARDING_STAGE,
+        RISK_LEVEL,
+        TENANT_ID,
+    )
 
 T = TypeVar("T")
 
+JOURNEY_STATUS_PATCH = "journey-status"
 QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=10)
 
@@ -90,6 +97,11 @@ class CustomerJourneyWorkflow:
             if playbook
             else (0.0, {})
         )
+        status, reason = (
+            journey.journey_status(playbook, carry.achievements, self._input.signup_at, now)
+            if playbook
+            else (carry.status, "")
+        )
         return JourneySnapshot(
             tenant_id=self._input.tenant_id,
             customer_id=self._input.customer_id,
@@ -100,6 +112,13 @@ class CustomerJourneyWorkflow:
                 journey.milestone_statuses(playbook, carry.achievements, self._input.signup_at, now)
                 if playbook
                 else []
+            ),
+            status=status,
+            status_reason=reason,
+            time_to_value_hours=(
+                journey.time_to_value(playbook, carry.achievements, self._input.signup_at)
+                if playbook
+                else None
             ),
             onboarding_progress=onboarding,
             category_progress=categories,
@@ -124,6 +143,10 @@ class CustomerJourneyWorkflow:
         self._playbook = await _quick(activity_names.LOAD_PLAYBOOK, input.playbook, Playbook)
         if input.carry is None:
             workflow.upsert_search_attributes([TENANT_ID.value_set(input.tenant_id)])
+            if workflow.patched(JOURNEY_STATUS_PATCH):
+                workflow.upsert_search_attributes(
+                    [JOURNEY_STATUS.value_set(self._carry.status.value)]
+                )
             self._publish_stage(self._carry.stage)
             await self._mirror_progress()
         while True:
@@ -196,7 +219,9 @@ class CustomerJourneyWorkflow:
                 await _quick(activity_names.RECORD_MILESTONE, record, type(None))
             progressed = self._count_activity(event) or progressed
         progressed = self._award_badges() or progressed
-        if self._refresh_stage() or progressed:
+        stage_moved = self._refresh_stage()
+        status_moved = self._refresh_status()
+        if stage_moved or status_moved or progressed:
             await self._mirror_progress()
 
     def _count_activity(self, event: ProductEvent) -> bool:
@@ -236,6 +261,21 @@ class CustomerJourneyWorkflow:
         if after.name != before.name:
             log.append(RewardEvent(at=workflow.now(), kind="level", key=after.name))
         del log[:-RECENT_REWARDS_KEPT]
+
+    def _refresh_status(self) -> bool:
+        """On track / behind / stuck: published when it moves (journeys started before this
+        existed keep replaying: the patch marker is absent from their history)."""
+        status, _ = journey.journey_status(
+            self._require_playbook(),
+            self._carry.achievements,
+            self._input.signup_at,
+            workflow.now(),
+        )
+        if status == self._carry.status or not workflow.patched(JOURNEY_STATUS_PATCH):
+            return False
+        self._carry.status = status
+        workflow.upsert_search_attributes([JOURNEY_STATUS.value_set(status.value)])
+        return True
 
     def _refresh_stage(self) -> bool:
         """Recompute the stage; publish it to the search attributes if it moved."""
@@ -289,6 +329,7 @@ class CustomerJourneyWorkflow:
             self._record_risk_change(previous.risk_level, score.risk_level, source)
         self._carry.last_score = score
         self._refresh_stage()
+        self._refresh_status()
         workflow.upsert_search_attributes([RISK_LEVEL.value_set(score.risk_level.value)])
         if score.score is not None:
             workflow.upsert_search_attributes([HEALTH_SCORE.value_set(score.score)])
@@ -354,6 +395,10 @@ class CustomerJourneyWorkflow:
                 customer_id=self._input.customer_id,
                 stage=self._carry.stage,
                 points=self._points(),
+                journey_status=self._carry.status.value,
+                time_to_value_hours=journey.time_to_value(
+                    self._require_playbook(), self._carry.achievements, self._input.signup_at
+                ),
                 health_score=score.score if score else None,
                 risk_level=score.risk_level.value if score else RiskLevel.UNKNOWN.value,
             ),

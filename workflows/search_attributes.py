@@ -6,8 +6,9 @@ TENANT_ID = SearchAttributeKey.for_keyword("TenantId")
 ONBOARDING_STAGE = SearchAttributeKey.for_keyword("OnboardingStage")
 HEALTH_SCORE = SearchAttributeKey.for_float("HealthScore")
 RISK_LEVEL = SearchAttributeKey.for_keyword("RiskLevel")
+JOURNEY_STATUS = SearchAttributeKey.for_keyword("JourneyStatus")
 
-ALL_SEARCH_ATTRIBUTES = (TENANT_ID, ONBOARDING_STAGE, HEALTH_SCORE, RISK_LEVEL)
+ALL_SEARCH_ATTRIBUTES = (TENANT_ID, ONBOARDING_STAGE, HEALTH_SCORE, RISK_LEVEL, JOURNEY_STATUS)
 
 # Names of the types as the `temporal` CLI spells them (`--search-attribute NAME=TYPE`).
 CLI_TYPE_NAMES = {
@@ -15,6 +16,7 @@ CLI_TYPE_NAMES = {
     ONBOARDING_STAGE: "Keyword",
     HEALTH_SCORE: "Double",
     RISK_LEVEL: "Keyword",
+    JOURNEY_STATUS: "Keyword",
 }
 
 

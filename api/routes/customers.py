@@ -86,6 +86,7 @@ def list_customers(
     industry: str | None = None,
     csm_owner: str | None = None,
     stage: str | None = None,
+    journey_status: str | None = None,
     risk_level: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -98,6 +99,7 @@ def list_customers(
         (Customer.industry, industry),
         (Customer.csm_owner, csm_owner),
         (Customer.stage, stage),
+        (Customer.journey_status, journey_status),
         (Customer.risk_level, risk_level),
     ):
         if value is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.journey import Achievement, MilestoneState, ProductEvent, Stage
+from models.journey import Achievement, JourneyStatus, MilestoneState, ProductEvent, Stage
 from tests.factories import default_playbook, product_event
 from workflows import journey, milestone_rules
 
@@ -114,3 +114,31 @@ def test_milestone_statuses_and_points() -> None:
     assert statuses["teammate_invited"].state is MilestoneState.PENDING
     assert statuses["teammate_invited"].due_at == SIGNUP + timedelta(days=7)
     assert journey.total_points(done) == 40
+
+
+def test_journey_status_on_track_behind_stuck() -> None:
+    day2 = SIGNUP + timedelta(days=2)
+    status, reason = journey.journey_status(
+        PLAYBOOK, achieved("email_verified", at=day2), SIGNUP, day2
+    )
+    assert (status, reason) == (JourneyStatus.ON_TRACK, "required milestones on schedule")
+    day4 = SIGNUP + timedelta(days=4)
+    status, reason = journey.journey_status(
+        PLAYBOOK, achieved("email_verified", at=day2), SIGNUP, day4
+    )
+    assert status is JourneyStatus.BEHIND
+    assert reason.startswith("Complete your workspace profile is overdue (due ")
+    day10 = SIGNUP + timedelta(days=10)
+    status, reason = journey.journey_status(
+        PLAYBOOK, achieved("email_verified", at=day2), SIGNUP, day10
+    )
+    assert (status, reason) == (JourneyStatus.STUCK, "no milestone reached for 8 days")
+    required = [m.key for m in PLAYBOOK.milestones if m.required]
+    status, _ = journey.journey_status(PLAYBOOK, achieved(*required), SIGNUP, day10)
+    assert status is JourneyStatus.ON_TRACK
+
+
+def test_time_to_value_is_signup_to_the_activation_milestone() -> None:
+    assert journey.time_to_value(PLAYBOOK, {}, SIGNUP) is None
+    done = achieved("first_project", at=SIGNUP + timedelta(hours=30))
+    assert journey.time_to_value(PLAYBOOK, done, SIGNUP) == 30.0

@@ -16,7 +16,7 @@ from models.customer import Customer
 from models.delivery import InAppMessage
 from models.event import EventCreate
 from models.health import RiskChange, RiskLevel
-from models.journey import ProductEvent, Stage
+from models.journey import JourneyStatus, ProductEvent, Stage
 from models.score import HealthScoreRecord
 from tests.factories import product_event
 from tests.smtp_sink import SmtpSink
@@ -59,6 +59,11 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
     ]
     assert state.points == 40 + 10  # two milestones, and the fast-start badge for both on day 0
     assert state.stage is Stage.STALLED
+    assert state.status is JourneyStatus.STUCK
+    # The query's "now" is the last workflow task: the day-30 check-in, 29 days and 23 h 40 min
+    # after the last milestone (reached 20 minutes after signup).
+    assert state.status_reason == "no milestone reached for 29 days"
+    assert state.time_to_value_hours == pytest.approx(20 / 60, abs=0.01)  # rounded to 0.01 h
     assert state.events_processed == 2
     assert state.last_score is not None and state.last_score.score is not None
     assert state.next_wakeup_reason == "day 60 recurring check-in"
@@ -245,6 +250,8 @@ async def test_full_onboarding_to_graduation_with_points_badges_and_a_streak_bon
     # 90 for the five required milestones, 10 + 25 for the badges, 10 for a 3-day streak
     assert state.points == 135
     assert (state.level, state.next_level) == ("Champion", None)
+    assert state.status is JourneyStatus.ON_TRACK
+    assert state.time_to_value_hours == pytest.approx(2 / 60, abs=0.01)  # project at minute 2
     kinds = [(r.kind, r.key) for r in state.rewards]
     assert ("streak_bonus", "3_days") in kinds
     assert ("level", "Explorer") in kinds and ("level", "Champion") in kinds
