@@ -23,6 +23,7 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
     return [
         records.load_playbook,
         records.record_milestone,
+        records.reset_milestone,
         records.record_progress,
         health.score_health,
         nudges.send_nudge_email,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -55,6 +57,18 @@ class JourneyRecordActivities:
                     }
                 ],
                 ["tenant_id", "customer_id", "milestone_key"],
+            )
+
+    @activity.defn(name=activity_names.RESET_MILESTONE)
+    def reset_milestone(self, record: MilestoneRecord) -> None:
+        """Undo an achievement CS staff reset (deleting twice is harmless)."""
+        with session_scope(self._engine) as session:
+            session.execute(
+                delete(MilestoneAchievement).where(
+                    col(MilestoneAchievement.tenant_id) == record.tenant_id,
+                    col(MilestoneAchievement.customer_id) == record.customer_id,
+                    col(MilestoneAchievement.milestone_key) == record.achievement.milestone_key,
+                )
             )
 
     @activity.defn(name=activity_names.RECORD_PROGRESS)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.journey import JourneyInput, JourneySnapshot, ProductEvent, journey_workflow_id
+from models.journey import (
+    JourneyInput,
+    JourneySnapshot,
+    MilestoneChange,
+    ProductEvent,
+    journey_workflow_id,
+)
 from models.playbook import PlaybookRef
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.search_attributes import start_search_attributes
@@ -74,3 +81,24 @@ async def journey_state(
         return None, f"journey state unavailable: {err.message}"
     except WorkflowQueryFailedError as err:
         return None, f"journey state unavailable: {err}"
+
+
+class MilestoneChangeRejected(ValueError):
+    """The journey refused the change (its validator said why); nothing was recorded."""
+
+
+async def change_milestone(
+    client: Client, tenant_id: str, customer_id: str, change: MilestoneChange
+) -> JourneySnapshot:
+    handle = client.get_workflow_handle_for(
+        CustomerJourneyWorkflow.run, journey_workflow_id(tenant_id, customer_id)
+    )
+    try:
+        state: JourneySnapshot = await handle.execute_update(
+            "change_milestone", change, result_type=JourneySnapshot
+        )
+        return state
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+        raise MilestoneChangeRejected(message) from None

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.outbox import run_relay
-from api.routes import customers, events, health, overrides, scores
+from api.routes import customers, events, health, milestones, overrides, scores
 from core.config import Settings, get_settings
 from core.db import ensure_tenant, get_engine, migrate, session_scope
 from core.playbooks import sync_playbooks
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(scores.router)
     app.include_router(overrides.router)
+    app.include_router(milestones.router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -88,6 +88,19 @@ class RewardEvent(BaseModel):
     points: int = 0
 
 
+class MilestoneChange(BaseModel):
+    """CS staff mark a milestone reached, or undo it; who and why are kept."""
+
+    milestone_key: str
+    action: Literal["achieve", "reset"]
+    actor: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class ManualChange(MilestoneChange):
+    at: datetime
+
+
 class InterventionRecord(BaseModel):
     kind: str
     channel: str
@@ -127,6 +140,7 @@ class JourneyCarry(BaseModel):
     stage: Stage = Stage.SIGNED_UP
     rescore_due_at: datetime | None = None
     status: JourneyStatus = JourneyStatus.ON_TRACK
+    manual_changes: list[ManualChange] = Field(default_factory=list)
     event_scores: int = 0
     risk_changes: list[RiskTransition] = Field(default_factory=list)
 
@@ -187,6 +201,7 @@ class JourneySnapshot(BaseModel):
     events_processed: int
     last_event_at: datetime | None
     risk_changes: list[RiskTransition] = Field(default_factory=list)
+    manual_changes: list[ManualChange] = Field(default_factory=list)
 
 
 class MilestoneRecord(BaseModel):

@@ -16,11 +16,14 @@ with workflow.unsafe.imports_passed_through():
         RECENT_INTERVENTIONS_KEPT,
         RECENT_REWARDS_KEPT,
         RECENT_RISK_CHANGES_KEPT,
+        Achievement,
         InterventionRecord,
         JourneyCarry,
         JourneyInput,
         JourneyProgress,
         JourneySnapshot,
+        ManualChange,
+        MilestoneChange,
         MilestoneRecord,
         NudgeRequest,
         NudgeResult,
@@ -85,6 +88,56 @@ class CustomerJourneyWorkflow:
         if change.score is not None:
             workflow.upsert_search_attributes([HEALTH_SCORE.value_set(change.score)])
 
+    @workflow.update(name="change_milestone")
+    async def change_milestone(self, change: MilestoneChange) -> JourneySnapshot:
+        """CS staff reach or reset a milestone by hand; recorded with who did it and why."""
+        playbook = self._require_playbook()
+        milestone = playbook.milestone(change.milestone_key)
+        assert milestone is not None  # the validator checked it
+        now = workflow.now()
+        achievement = Achievement(
+            milestone_key=milestone.key, achieved_at=now, points=milestone.points
+        )
+        record = MilestoneRecord(
+            tenant_id=self._input.tenant_id,
+            customer_id=self._input.customer_id,
+            playbook_version=self._input.playbook.version,
+            achievement=achievement,
+        )
+        self._carry.manual_changes.append(ManualChange(**change.model_dump(), at=now))
+        if change.action == "achieve":
+            self._carry.achievements[milestone.key] = achievement
+            self._celebrate("milestone", milestone.key, milestone.points)
+            await _quick(activity_names.RECORD_MILESTONE, record, type(None))
+        else:
+            self._carry.achievements.pop(milestone.key, None)
+            self._carry.progress.pop(milestone.key, None)
+            await _quick(activity_names.RESET_MILESTONE, record, type(None))
+        self._award_badges()
+        self._refresh_stage()
+        self._refresh_status()
+        await self._mirror_progress()
+        return self.state()
+
+    @change_milestone.validator
+    def _validate_milestone_change(self, change: MilestoneChange) -> None:
+        """Rejected changes leave no trace in the history."""
+        playbook = self._playbook
+        if playbook is None:
+            raise ValueError("the journey is still starting; try again in a moment")
+        milestone = playbook.milestone(change.milestone_key)
+        if milestone is None:
+            raise ValueError(f"unknown milestone {change.milestone_key!r}")
+        reached = change.milestone_key in self._carry.achievements
+        if change.action == "achieve":
+            if reached:
+                raise ValueError(f"milestone {change.milestone_key!r} is already reached")
+            missing = [key for key in milestone.requires if key not in self._carry.achievements]
+            if missing:
+                raise ValueError(f"prerequisite not reached: {', '.join(missing)}")
+        elif not reached:
+            raise ValueError(f"milestone {change.milestone_key!r} is not reached; nothing to reset")
+
     @workflow.query(name="state")
     def state(self) -> JourneySnapshot:
         playbook = self._playbook
@@ -136,6 +189,7 @@ class CustomerJourneyWorkflow:
             events_processed=carry.events_processed,
             last_event_at=carry.last_event_at,
             risk_changes=list(carry.risk_changes),
+            manual_changes=list(carry.manual_changes),
         )
 
     @workflow.run
