@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scores.router)
     app.include_router(overrides.router)
     app.include_router(milestones.router)
+    app.include_router(milestones.report_router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -78,3 +78,38 @@ class BacktestReport(BaseModel):
     horizons: list[HorizonResult]
     churned_customers: list[ChurnTrace]
     note: str | None = None
+
+
+class MilestoneStats(BaseModel):
+    key: str
+    title: str
+    category: str
+    required: bool
+    reached: int
+    reached_rate: float
+    median_hours: float | None
+    p90_hours: float | None
+    overdue: int
+
+
+class FunnelStep(BaseModel):
+    """Customers who reached this milestone and every one before it, in playbook order."""
+
+    key: str
+    customers: int
+    rate: float
+
+
+class SignupCohort(BaseModel):
+    week_of: str  # Monday of the signup week
+    customers: int
+    completed: int
+    completion_rate: float
+
+
+class MilestoneReport(BaseModel):
+    customers: int
+    statuses: dict[str, int]
+    milestones: list[MilestoneStats]
+    funnel: list[FunnelStep]
+    cohorts: list[SignupCohort]

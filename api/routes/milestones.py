@@ -7,10 +7,13 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep, TemporalDep, TenantDep
+from activities.milestone_report import milestone_report
+from api.deps import PlaybookDep, SessionDep, TemporalDep, TenantDep
 from api.journeys import MilestoneChangeRejected, change_milestone
 from api.routes.customers import existing_customer
+from models.health_report import MilestoneReport
 from models.journey import JourneySnapshot, MilestoneChange
+from models.timeutil import utc_now
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/milestones", tags=["milestones"])
 
@@ -37,3 +40,12 @@ async def change(
         return await change_milestone(temporal, tenant, customer_id, request)
     except MilestoneChangeRejected as rejected:
         raise HTTPException(status.HTTP_409_CONFLICT, str(rejected)) from None
+
+
+report_router = APIRouter(tags=["milestones"])
+
+
+@report_router.get("/v1/milestones/report")
+def report(session: SessionDep, tenant: TenantDep, playbook: PlaybookDep) -> MilestoneReport:
+    """Reach rates, time to reach, overdue counts, statuses, the funnel and signup cohorts."""
+    return milestone_report(session, tenant, playbook, utc_now())
