@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from activities.health import HealthActivities
 from activities.journey_records import JourneyRecordActivities
 from activities.nudges import NudgeActivities
+from activities.playbook_migration import PlaybookMigrationActivities
 from activities.portfolio import PortfolioActivities
 from core.config import Settings
 
@@ -20,6 +21,7 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
     health = HealthActivities(engine)
     nudges = NudgeActivities(engine, settings)
     portfolio = PortfolioActivities(engine)
+    migration = PlaybookMigrationActivities(engine)
     return [
         records.load_playbook,
         records.record_milestone,
@@ -31,4 +33,5 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
         portfolio.list_tenants,
         portfolio.score_portfolio,
         portfolio.fit_churn_model,
+        migration.plan_migration,
     ]

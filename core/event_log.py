@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.db import insert_or_ignore
 from models.customer import Customer
 from models.event import Event, EventCreate
+from models.journey import ProductEvent
+from models.timeutil import as_utc
 
 
 def add_unknown_customers(
@@ -62,3 +64,29 @@ def append_events(
         for item in events
     ]
     return insert_or_ignore(session, Event, rows, ["tenant_id", "event_id"])
+
+
+def processed_events(session: Session, tenant_id: str, customer_id: str) -> list[ProductEvent]:
+    """The customer's events its journey has seen (signalled) or imported, oldest first.
+
+    Events still waiting in the outbox are left out: the journey will count them when they
+    arrive, and counting them here too would count them twice.
+    """
+    rows = session.exec(
+        select(Event)
+        .where(
+            Event.tenant_id == tenant_id,
+            Event.customer_id == customer_id,
+            col(Event.signalled_at).is_not(None),
+        )
+        .order_by(col(Event.occurred_at), col(Event.id))
+    ).all()
+    return [
+        ProductEvent(
+            event_id=row.event_id,
+            name=row.name,
+            occurred_at=as_utc(row.occurred_at),
+            properties=row.properties,
+        )
+        for row in rows
+    ]

@@ -58,6 +58,11 @@ class Customer(CustomerBase, table=True):
     journey_status: str | None = Field(default=None, max_length=16, index=True)
     time_to_value_hours: float | None = None
     points: int = 0
+    level: str | None = Field(default=None, max_length=64)
+    streak_current: int = 0
+    streak_longest: int = 0
+    playbook_name: str | None = Field(default=None, max_length=64)
+    playbook_version: str | None = Field(default=None, max_length=32, index=True)
     health_score: float | None = None
     risk_level: str | None = Field(default=None, max_length=32, index=True)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
@@ -73,6 +78,11 @@ class CustomerPublic(CustomerBase):
     risk_level: str | None
     journey_status: str | None = None
     time_to_value_hours: float | None = None
+    level: str | None = None
+    streak_current: int = 0
+    streak_longest: int = 0
+    playbook_name: str | None = None
+    playbook_version: str | None = None
     workflow_id: str
 
 

@@ -101,6 +101,36 @@ class ManualChange(MilestoneChange):
     at: datetime
 
 
+class PlaybookMigration(BaseModel):
+    """Update input: move a running journey to another version of its playbook."""
+
+    to: PlaybookRef
+    actor: str = Field(min_length=1, max_length=200)
+    reason: str = Field(default="", max_length=1000)
+
+
+class MigrationRecord(BaseModel):
+    """A migration the journey went through, kept in its state for CS staff and audits."""
+
+    from_version: str
+    to_version: str
+    at: datetime
+    actor: str
+    reason: str = ""
+    newly_reached: list[str] = Field(default_factory=list)
+
+
+class MigrationInput(BaseModel):
+    """Activity input: plan a journey's move from its version to another one."""
+
+    tenant_id: str
+    customer_id: str
+    current: PlaybookRef
+    target: PlaybookRef
+    achievements: dict[str, Achievement]
+    progress: dict[str, MilestoneProgress]
+
+
 class InterventionRecord(BaseModel):
     kind: str
     channel: str
@@ -141,6 +171,7 @@ class JourneyCarry(BaseModel):
     rescore_due_at: datetime | None = None
     status: JourneyStatus = JourneyStatus.ON_TRACK
     manual_changes: list[ManualChange] = Field(default_factory=list)
+    migrations: list[MigrationRecord] = Field(default_factory=list)
     event_scores: int = 0
     risk_changes: list[RiskTransition] = Field(default_factory=list)
 
@@ -202,6 +233,7 @@ class JourneySnapshot(BaseModel):
     last_event_at: datetime | None
     risk_changes: list[RiskTransition] = Field(default_factory=list)
     manual_changes: list[ManualChange] = Field(default_factory=list)
+    migrations: list[MigrationRecord] = Field(default_factory=list)
 
 
 class MilestoneRecord(BaseModel):
@@ -211,6 +243,9 @@ class MilestoneRecord(BaseModel):
     customer_id: str
     playbook_version: str
     achievement: Achievement
+    signup_at: datetime | None = Field(
+        default=None, description="For the time to reach; histories before it was sent lack it."
+    )
 
 
 class NudgeRequest(BaseModel):
@@ -235,6 +270,11 @@ class JourneyProgress(BaseModel):
     time_to_value_hours: float | None = None
     health_score: float | None = None
     risk_level: str | None = None
+    level: str | None = None
+    streak_current: int = 0
+    streak_longest: int = 0
+    badges: dict[str, datetime] = Field(default_factory=dict)
+    playbook: PlaybookRef | None = None
 
 
 class NudgeResult(BaseModel):

@@ -210,7 +210,7 @@ class NudgeConfig(StrictModel):
 class Playbook(StrictModel):
     name: Identifier
     description: str = ""
-    milestones: list[MilestoneDefinition] = Field(min_length=1)
+    milestones: list[MilestoneDefinition] = Field(min_length=1, max_length=60)
     activation_milestone: Identifier
     checkin_days: list[int] = Field(default=[1, 3, 7, 14, 30], min_length=1)
     recurring_checkin_days: int = Field(

@@ -22,3 +22,19 @@ class PlaybookVersion(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=json_column())
     source: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
+
+
+class TenantPlaybook(SQLModel, table=True):
+    """Which version of a playbook a tenant's new journeys start on; the newest row wins.
+
+    Without a row the version loaded from the playbook directory applies.
+    """
+
+    __tablename__ = "tenant_playbooks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", max_length=64, index=True)
+    name: str = Field(max_length=64)
+    version: str = Field(max_length=32)
+    change: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())

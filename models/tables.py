@@ -2,20 +2,21 @@
 
 from sqlmodel import SQLModel
 
-from models.achievement import MilestoneAchievement
+from models.achievement import BadgeAward, MilestoneAchievement
 from models.churn import ChurnModel
 from models.cohort import CohortReference
 from models.customer import Customer
 from models.delivery import Delivery, InAppMessage
 from models.event import Event
 from models.override import HealthOverride
-from models.playbook_version import PlaybookVersion
+from models.playbook_version import PlaybookVersion, TenantPlaybook
 from models.score import HealthScoreRecord
 from models.tenant import Tenant
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "BadgeAward",
     "ChurnModel",
     "CohortReference",
     "Customer",
@@ -27,5 +28,6 @@ __all__ = [
     "MilestoneAchievement",
     "PlaybookVersion",
     "Tenant",
+    "TenantPlaybook",
     "metadata",
 ]

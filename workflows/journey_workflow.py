@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.health import HealthScoreResult, RiskChange, RiskLevel, ScoreRequest
@@ -23,10 +23,13 @@ with workflow.unsafe.imports_passed_through():
         JourneyProgress,
         JourneySnapshot,
         ManualChange,
+        MigrationInput,
+        MigrationRecord,
         MilestoneChange,
         MilestoneRecord,
         NudgeRequest,
         NudgeResult,
+        PlaybookMigration,
         ProductEvent,
         RewardEvent,
         RiskTransition,
@@ -35,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.playbook import MilestoneDefinition, Playbook, Rewards
     from models.reserved_events import is_product_event
     from workflows import activity_names, journey, milestone_rules, rewards
+    from workflows.migration import MigrationPlan
     from workflows.search_attributes import (
         HEALTH_SCORE,
         JOURNEY_STATUS,
@@ -60,6 +64,8 @@ class CustomerJourneyWorkflow:
         self._playbook: Playbook | None = None
         self._next_wakeup: tuple[datetime, str] | None = None
         self._events_this_run = 0
+        self._migration: PlaybookMigration | None = None
+        self._migration_failure: str | None = None
 
     @workflow.signal(name="record_event")
     def record_event(self, event: ProductEvent) -> None:
@@ -98,12 +104,7 @@ class CustomerJourneyWorkflow:
         achievement = Achievement(
             milestone_key=milestone.key, achieved_at=now, points=milestone.points
         )
-        record = MilestoneRecord(
-            tenant_id=self._input.tenant_id,
-            customer_id=self._input.customer_id,
-            playbook_version=self._input.playbook.version,
-            achievement=achievement,
-        )
+        record = self._record(achievement)
         self._carry.manual_changes.append(ManualChange(**change.model_dump(), at=now))
         if change.action == "achieve":
             self._carry.achievements[milestone.key] = achievement
@@ -137,6 +138,28 @@ class CustomerJourneyWorkflow:
                 raise ValueError(f"prerequisite not reached: {', '.join(missing)}")
         elif not reached:
             raise ValueError(f"milestone {change.milestone_key!r} is not reached; nothing to reset")
+
+    @workflow.update(name="migrate_playbook")
+    async def migrate_playbook(self, request: PlaybookMigration) -> JourneySnapshot:
+        """Move to another version of the playbook; the main loop does it at a safe point
+        (between events, never in the middle of a check-in), progress intact."""
+        self._migration, self._migration_failure = request, None
+        await workflow.wait_condition(lambda: self._migration is None)
+        if self._migration_failure is not None:
+            raise ApplicationError(self._migration_failure, type="MigrationFailed")
+        return self.state()
+
+    @migrate_playbook.validator
+    def _validate_migration(self, request: PlaybookMigration) -> None:
+        current = self._input.playbook
+        if self._playbook is None:
+            raise ValueError("the journey is still starting; try again in a moment")
+        if self._migration is not None:
+            raise ValueError(f"already moving to version {self._migration.to.version}")
+        if request.to.name != current.name:
+            raise ValueError(f"the journey runs playbook {current.name!r}, not {request.to.name!r}")
+        if request.to.version == current.version:
+            raise ValueError(f"the journey already runs version {current.version}")
 
     @workflow.query(name="state")
     def state(self) -> JourneySnapshot:
@@ -190,6 +213,7 @@ class CustomerJourneyWorkflow:
             last_event_at=carry.last_event_at,
             risk_changes=list(carry.risk_changes),
             manual_changes=list(carry.manual_changes),
+            migrations=list(carry.migrations),
         )
 
     @workflow.run
@@ -214,7 +238,10 @@ class CustomerJourneyWorkflow:
                 self._next_wakeup = (due, reason)
             wait = max(self._next_wakeup[0] - workflow.now(), timedelta(0))
             try:
-                await workflow.wait_condition(lambda: bool(self._carry.pending), timeout=wait)
+                await workflow.wait_condition(
+                    lambda: bool(self._carry.pending) or self._migration is not None,
+                    timeout=wait,
+                )
             except TimeoutError:
                 pass
             await self._process_pending()
@@ -227,9 +254,64 @@ class CustomerJourneyWorkflow:
                 occurrence = self._carry.event_scores
                 await self._score(f"{self._workflow_id}/event-score/{occurrence}", source="event")
                 self._carry.rescore_due_at = None
+            if self._migration is not None:
+                await self._migrate(self._migration)
             if self._time_to_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(input.model_copy(update={"carry": self._carry}))
+                await self._finish_handlers()
+                workflow.continue_as_new(self._input.model_copy(update={"carry": self._carry}))
+
+    async def _finish_handlers(self) -> None:
+        """Let updates finish before continue-as-new; a migration asked for meanwhile is done
+        here, since its update waits for it."""
+        while True:
+            await workflow.wait_condition(
+                lambda: workflow.all_handlers_finished() or self._migration is not None
+            )
+            if self._migration is None:
+                return
+            await self._migrate(self._migration)
+
+    async def _migrate(self, request: PlaybookMigration) -> None:
+        """Switch versions: keep what is reached, re-evaluate new milestones over past events."""
+        current = self._input.playbook
+        try:
+            plan = await _quick(
+                activity_names.PLAN_MIGRATION,
+                MigrationInput(
+                    tenant_id=self._input.tenant_id,
+                    customer_id=self._input.customer_id,
+                    current=current,
+                    target=request.to,
+                    achievements=self._carry.achievements,
+                    progress=self._carry.progress,
+                ),
+                MigrationPlan,
+            )
+            playbook = await _quick(activity_names.LOAD_PLAYBOOK, request.to, Playbook)
+        except ActivityError as err:
+            self._migration_failure = f"cannot move to version {request.to.version}: {err.cause}"
+            self._migration = None
+            return
+        self._playbook = playbook
+        self._input = self._input.model_copy(update={"playbook": request.to})
+        self._carry.progress = dict(plan.progress)
+        for achievement in plan.newly_reached:
+            await self._reach(achievement)
+        self._carry.migrations.append(
+            MigrationRecord(
+                from_version=current.version,
+                to_version=request.to.version,
+                at=workflow.now(),
+                actor=request.actor,
+                reason=request.reason,
+                newly_reached=[a.milestone_key for a in plan.newly_reached],
+            )
+        )
+        self._award_badges()
+        self._refresh_stage()
+        self._refresh_status()
+        await self._mirror_progress()
+        self._migration = None
 
     def _time_to_continue_as_new(self) -> bool:
         return (
@@ -261,22 +343,28 @@ class CustomerJourneyWorkflow:
                 playbook, self._carry.achievements, self._carry.progress, event
             )
             for achievement in reached:
-                self._carry.achievements[achievement.milestone_key] = achievement
-                self._celebrate("milestone", achievement.milestone_key, achievement.points)
+                await self._reach(achievement)
                 progressed = True
-                record = MilestoneRecord(
-                    tenant_id=self._input.tenant_id,
-                    customer_id=self._input.customer_id,
-                    playbook_version=self._input.playbook.version,
-                    achievement=achievement,
-                )
-                await _quick(activity_names.RECORD_MILESTONE, record, type(None))
             progressed = self._count_activity(event) or progressed
         progressed = self._award_badges() or progressed
         stage_moved = self._refresh_stage()
         status_moved = self._refresh_status()
         if stage_moved or status_moved or progressed:
             await self._mirror_progress()
+
+    async def _reach(self, achievement: Achievement) -> None:
+        self._carry.achievements[achievement.milestone_key] = achievement
+        self._celebrate("milestone", achievement.milestone_key, achievement.points)
+        await _quick(activity_names.RECORD_MILESTONE, self._record(achievement), type(None))
+
+    def _record(self, achievement: Achievement) -> MilestoneRecord:
+        return MilestoneRecord(
+            tenant_id=self._input.tenant_id,
+            customer_id=self._input.customer_id,
+            playbook_version=self._input.playbook.version,
+            achievement=achievement,
+            signup_at=self._input.signup_at,
+        )
 
     def _count_activity(self, event: ProductEvent) -> bool:
         """Streaks count active days (or weeks) on the customer's own calendar."""
@@ -455,6 +543,11 @@ class CustomerJourneyWorkflow:
                 ),
                 health_score=score.score if score else None,
                 risk_level=score.risk_level.value if score else RiskLevel.UNKNOWN.value,
+                level=rewards.level_for(self._require_playbook().rewards, self._points())[0].name,
+                streak_current=self._carry.streak.current,
+                streak_longest=self._carry.streak.longest,
+                badges=dict(self._carry.badges),
+                playbook=self._input.playbook,
             ),
             type(None),
         )

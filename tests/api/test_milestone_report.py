@@ -50,6 +50,7 @@ def seed(settings: Settings) -> None:
                         customer_id=customer_id,
                         milestone_key=key,
                         achieved_at=signup + timedelta(hours=hours),
+                        hours_to_reach=hours,
                         points=10,
                         playbook_version="v",
                     )
