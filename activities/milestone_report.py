@@ -142,9 +142,7 @@ def _reach_hours(
     for quantile in quantiles:
         position = quantile * (count - 1)
         below = math.floor(position)
-        pair = session.exec(
-            select(hours).where(scope).order_by(hours).offset(below).limit(2)
-        ).all()
+        pair = session.exec(select(hours).where(scope).order_by(hours).offset(below).limit(2)).all()
         low = float(pair[0] or 0.0)
         high = float(pair[-1] or 0.0)
         values.append(round(low + (high - low) * (position - below), 2))

@@ -23,6 +23,7 @@ class PlaybookMigrationActivities:
         with session_scope(self._engine) as session:
             old = stored_playbook(session, request.current)
             new = stored_playbook(session, request.target)
-            events = processed_events(session, request.tenant_id, request.customer_id)
+            events = processed_events(
+                session, request.tenant_id, request.customer_id, request.waiting_event_ids
+            )
         return plan_migration(old, new, request.achievements, request.progress, events)
-

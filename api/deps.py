@@ -12,6 +12,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from core.config import Settings
+from core.tenant_playbooks import current_playbook
 from models.playbook import Playbook
 
 TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -52,10 +53,20 @@ def get_tenant(
     return tenant
 
 
-def get_current_playbook(request: Request) -> Playbook:
+def get_directory_playbook(request: Request) -> Playbook:
+    """The version in the playbook directory, which tenants that never edited it follow."""
     settings: Settings = request.app.state.settings
     playbook: Playbook = request.app.state.playbooks[settings.default_playbook]
     return playbook
+
+
+def get_current_playbook(
+    session: Annotated[Session, Depends(get_session)],
+    tenant: Annotated[str, Depends(get_tenant)],
+    directory: Annotated[Playbook, Depends(get_directory_playbook)],
+) -> Playbook:
+    """The tenant's current version: the one new journeys start on and reports use."""
+    return current_playbook(session, tenant, directory)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -64,3 +75,4 @@ SessionDep = Annotated[Session, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 TenantDep = Annotated[str, Depends(get_tenant)]
 PlaybookDep = Annotated[Playbook, Depends(get_current_playbook)]
+DirectoryPlaybookDep = Annotated[Playbook, Depends(get_directory_playbook)]

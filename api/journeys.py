@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
@@ -13,6 +14,7 @@ from models.journey import (
     JourneyInput,
     JourneySnapshot,
     MilestoneChange,
+    PlaybookMigration,
     ProductEvent,
     journey_workflow_id,
 )
@@ -83,22 +85,40 @@ async def journey_state(
         return None, f"journey state unavailable: {err}"
 
 
-class MilestoneChangeRejected(ValueError):
-    """The journey refused the change (its validator said why); nothing was recorded."""
+class JourneyUpdateRejected(ValueError):
+    """The journey refused the update (its validator or handler said why)."""
 
 
-async def change_milestone(
-    client: Client, tenant_id: str, customer_id: str, change: MilestoneChange
+async def _update(
+    client: Client, tenant_id: str, customer_id: str, name: str, argument: BaseModel
 ) -> JourneySnapshot:
     handle = client.get_workflow_handle_for(
         CustomerJourneyWorkflow.run, journey_workflow_id(tenant_id, customer_id)
     )
     try:
         state: JourneySnapshot = await handle.execute_update(
-            "change_milestone", change, result_type=JourneySnapshot
+            name, argument, result_type=JourneySnapshot
         )
         return state
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
-        raise MilestoneChangeRejected(message) from None
+        raise JourneyUpdateRejected(message) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise JourneyUpdateRejected("no journey is running for this customer") from None
+        raise
+
+
+async def change_milestone(
+    client: Client, tenant_id: str, customer_id: str, change: MilestoneChange
+) -> JourneySnapshot:
+    """Reach or reset a milestone by hand; a refused change records nothing."""
+    return await _update(client, tenant_id, customer_id, "change_milestone", change)
+
+
+async def migrate_journey(
+    client: Client, tenant_id: str, customer_id: str, migration: PlaybookMigration
+) -> JourneySnapshot:
+    """Move the journey to another playbook version; returns once it has moved."""
+    return await _update(client, tenant_id, customer_id, "migrate_playbook", migration)

@@ -14,12 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.outbox import run_relay
-from api.routes import customers, events, health, milestones, overrides, scores
+from api.routes import customers, events, health, milestones, overrides, playbooks, scores
 from core.config import Settings, get_settings
 from core.db import ensure_tenant, get_engine, migrate, session_scope
 from core.playbooks import sync_playbooks
 from core.temporal import connect
-from models.playbook import PlaybookRef
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,13 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.playbooks = playbooks
         app.state.temporal = await connect(settings)
-        current = playbooks[settings.default_playbook]
         relay = asyncio.create_task(
             run_relay(
                 engine,
                 app.state.temporal,
                 settings.task_queue,
-                PlaybookRef(name=current.name, version=current.version),
+                playbooks[settings.default_playbook],
             )
         )
         try:
@@ -67,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scores.router)
     app.include_router(overrides.router)
     app.include_router(milestones.router)
-    app.include_router(milestones.report_router)
+    app.include_router(milestones.report_router)  # before /v1/milestones/{key}
+    app.include_router(playbooks.milestones_router)
+    app.include_router(playbooks.playbooks_router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -21,10 +21,11 @@ from temporalio.client import Client
 from api.journeys import deliver_event, journey_input
 from core.db import ensure_tenant, session_scope
 from core.event_log import add_unknown_customers, append_events
+from core.tenant_playbooks import current_ref
 from models.customer import Customer
 from models.event import Event, EventCreate
 from models.journey import ProductEvent
-from models.playbook import PlaybookRef
+from models.playbook import Playbook, PlaybookRef
 from models.timeutil import as_utc, local_day, utc_now
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,14 @@ async def relay_pending_events(
     engine: Engine,
     client: Client,
     task_queue: str,
-    playbook: PlaybookRef,
+    playbook: Playbook,
     *,
     older_than: timedelta = RELAY_AGE,
 ) -> int:
-    """Re-send stored events whose signal was never confirmed; returns how many got through."""
+    """Re-send stored events whose signal was never confirmed; returns how many got through.
+
+    A journey that has to be started starts on its tenant's current version of `playbook`.
+    """
     cutoff = utc_now() - older_than
     with session_scope(engine) as session:
         rows = session.exec(
@@ -158,6 +162,10 @@ async def relay_pending_events(
             .order_by(col(Event.occurred_at), col(Event.id))
             .limit(RELAY_BATCH)
         ).all()
+        refs = {
+            tenant_id: current_ref(session, tenant_id, playbook)
+            for tenant_id in {event.tenant_id for event, _, _ in rows}
+        }
     by_tenant: dict[str, list[StoredEvent]] = defaultdict(list)
     for event, signed_up_at, timezone in rows:
         by_tenant[event.tenant_id].append(
@@ -177,12 +185,12 @@ async def relay_pending_events(
         )
     sent = 0
     for tenant_id, stored in by_tenant.items():
-        sent += await signal_events(engine, client, task_queue, tenant_id, playbook, stored)
+        sent += await signal_events(engine, client, task_queue, tenant_id, refs[tenant_id], stored)
     return sent
 
 
 async def run_relay(
-    engine: Engine, client: Client, task_queue: str, playbook: PlaybookRef, interval: float = 2.0
+    engine: Engine, client: Client, task_queue: str, playbook: Playbook, interval: float = 2.0
 ) -> None:
     """Background loop of the API process; stops when cancelled."""
     while True:

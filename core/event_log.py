@@ -66,11 +66,14 @@ def append_events(
     return insert_or_ignore(session, Event, rows, ["tenant_id", "event_id"])
 
 
-def processed_events(session: Session, tenant_id: str, customer_id: str) -> list[ProductEvent]:
-    """The customer's events its journey has seen (signalled) or imported, oldest first.
+def processed_events(
+    session: Session, tenant_id: str, customer_id: str, waiting: Sequence[str] = ()
+) -> list[ProductEvent]:
+    """The customer's events its journey has counted, oldest first.
 
-    Events still waiting in the outbox are left out: the journey will count them when they
-    arrive, and counting them here too would count them twice.
+    Events still in the outbox (not signalled) and those the journey holds but has not counted
+    yet (`waiting`) are left out: the journey counts them when it gets to them, and counting
+    them here too would count them twice.
     """
     rows = session.exec(
         select(Event)
@@ -81,6 +84,7 @@ def processed_events(session: Session, tenant_id: str, customer_id: str) -> list
         )
         .order_by(col(Event.occurred_at), col(Event.id))
     ).all()
+    skipped = set(waiting)
     return [
         ProductEvent(
             event_id=row.event_id,
@@ -89,4 +93,5 @@ def processed_events(session: Session, tenant_id: str, customer_id: str) -> list
             properties=row.properties,
         )
         for row in rows
+        if row.event_id not in skipped
     ]

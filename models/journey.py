@@ -129,6 +129,9 @@ class MigrationInput(BaseModel):
     target: PlaybookRef
     achievements: dict[str, Achievement]
     progress: dict[str, MilestoneProgress]
+    waiting_event_ids: list[str] = Field(
+        default_factory=list, description="Signalled but not yet counted: left out of the replay."
+    )
 
 
 class InterventionRecord(BaseModel):

@@ -185,7 +185,9 @@ class CustomerJourneyWorkflow:
             signup_at=self._input.signup_at,
             stage=carry.stage,
             milestones=(
-                journey.milestone_statuses(playbook, carry.achievements, self._input.signup_at, now)
+                journey.milestone_statuses(
+                    playbook, carry.achievements, self._input.signup_at, now, carry.progress
+                )
                 if playbook
                 else []
             ),
@@ -269,11 +271,13 @@ class CustomerJourneyWorkflow:
             )
             if self._migration is None:
                 return
+            await self._process_pending()
             await self._migrate(self._migration)
 
     async def _migrate(self, request: PlaybookMigration) -> None:
         """Switch versions: keep what is reached, re-evaluate new milestones over past events."""
         current = self._input.playbook
+        waiting = [event.event_id for event in self._carry.pending]
         try:
             plan = await _quick(
                 activity_names.PLAN_MIGRATION,
@@ -284,6 +288,7 @@ class CustomerJourneyWorkflow:
                     target=request.to,
                     achievements=self._carry.achievements,
                     progress=self._carry.progress,
+                    waiting_event_ids=waiting,
                 ),
                 MigrationPlan,
             )
@@ -291,6 +296,10 @@ class CustomerJourneyWorkflow:
         except ActivityError as err:
             self._migration_failure = f"cannot move to version {request.to.version}: {err.cause}"
             self._migration = None
+            return
+        if any(event.event_id not in waiting for event in self._carry.pending):
+            # Events came in while planning; the replay may have seen some of them. Count them
+            # on the current version first, then plan again (the main loop calls back here).
             return
         self._playbook = playbook
         self._input = self._input.model_copy(update={"playbook": request.to})

@@ -41,9 +41,7 @@ def changed_keys(old: Playbook, new: Playbook) -> tuple[list[str], list[str], li
     after = {m.key: m for m in new.milestones}
     added = [key for key in after if key not in before]
     removed = [key for key in before if key not in after]
-    changed = [
-        key for key in after if key in before and _rule(before[key]) != _rule(after[key])
-    ]
+    changed = [key for key in after if key in before and _rule(before[key]) != _rule(after[key])]
     return added, removed, changed
 
 
@@ -92,9 +90,7 @@ def plan_migration(
             for achievement in advance(subset, reached, fresh_progress, event):
                 reached[achievement.milestone_key] = achievement
                 newly_reached.append(achievement)
-        carried.update(
-            {key: value for key, value in fresh_progress.items() if key not in reached}
-        )
+        carried.update({key: value for key, value in fresh_progress.items() if key not in reached})
     return MigrationPlan(
         added=added,
         removed=removed,

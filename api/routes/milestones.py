@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from activities.milestone_report import milestone_report
 from api.deps import PlaybookDep, SessionDep, TemporalDep, TenantDep
-from api.journeys import MilestoneChangeRejected, change_milestone
+from api.journeys import JourneyUpdateRejected, change_milestone
 from api.routes.customers import existing_customer
 from models.health_report import MilestoneReport
 from models.journey import JourneySnapshot, MilestoneChange
@@ -38,7 +38,7 @@ async def change(
     request = MilestoneChange(milestone_key=milestone_key, action=action, **body.model_dump())
     try:
         return await change_milestone(temporal, tenant, customer_id, request)
-    except MilestoneChangeRejected as rejected:
+    except JourneyUpdateRejected as rejected:
         raise HTTPException(status.HTTP_409_CONFLICT, str(rejected)) from None
 
 

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from api.outbox import relay_pending_events
 from core.db import get_engine, session_scope
 from models.event import Event
-from models.playbook import PlaybookRef
+from tests.factories import default_playbook
 from tests.helpers import assert_eq_eventually
 from tests.stack import Stack
 
@@ -128,10 +128,8 @@ async def test_relay_delivers_an_event_whose_signal_never_went_out(api: Stack) -
             )
         )
     await api.http.post("/v1/customers", json={"customer_id": "relayco"})
-    playbook = (await api.http.get("/v1/customers/relayco")).json()["journey"]["playbook"]
-    sent = await relay_pending_events(
-        engine, api.temporal, api.settings.task_queue, PlaybookRef.model_validate(playbook)
-    )
+    playbook = default_playbook()
+    sent = await relay_pending_events(engine, api.temporal, api.settings.task_queue, playbook)
     assert sent == 1
 
     async def processed() -> object:
@@ -142,7 +140,5 @@ async def test_relay_delivers_an_event_whose_signal_never_went_out(api: Stack) -
     with session_scope(engine) as session:
         row = session.exec(select(Event).where(Event.event_id == "orphan-1")).one()
     assert row.signalled_at is not None
-    again = await relay_pending_events(
-        engine, api.temporal, api.settings.task_queue, PlaybookRef.model_validate(playbook)
-    )
+    again = await relay_pending_events(engine, api.temporal, api.settings.task_queue, playbook)
     assert again == 0
