@@ -14,6 +14,7 @@ from pathlib import Path
 from core.config import Settings, get_settings
 
 log = logging.getLogger("onboard")
+DEV_KEY_FILE = "dev-api-key"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,6 +38,22 @@ def main(argv: list[str] | None = None) -> None:
     playbook_commands = playbooks.add_subparsers(dest="playbook_command", required=True)
     check = playbook_commands.add_parser("check", help="validate playbook files")
     check.add_argument("directory", nargs="?", type=Path, help="default: PLAYBOOK_DIR")
+    keys = commands.add_parser("keys", help="API keys: create, list, revoke")
+    key_commands = keys.add_subparsers(dest="key_command", required=True)
+    create = key_commands.add_parser("create", help="create a key; its secret is shown once")
+    create.add_argument("--tenant", help="default: DEFAULT_TENANT")
+    create.add_argument("--name", required=True, help="what the key is for")
+    create.add_argument(
+        "--scope",
+        action="append",
+        choices=["ingest", "read", "admin"],
+        required=True,
+        help="repeat for several scopes",
+    )
+    listing = key_commands.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--tenant", help="default: every tenant")
+    revoke = key_commands.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key_id", type=int)
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -58,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(print_backtest(settings, args.tenant or settings.default_tenant))
     elif args.command == "playbooks":
         sys.exit(check_playbooks(args.directory or settings.playbook_dir))
+    elif args.command == "keys":
+        from core.key_commands import run_keys
+
+        sys.exit(run_keys(settings, args))
 
 
 def check_playbooks(directory: Path) -> int:
@@ -169,7 +190,8 @@ def run_mail_sink(settings: Settings) -> None:
 
 def run_dev(settings: Settings, *, mail_sink: bool) -> int:
     """Start everything, print where it is, and stop all of it on Ctrl-C or SIGTERM."""
-    from core.db import get_engine, migrate
+    from core.api_keys import ensure_dev_key
+    from core.db import get_engine, migrate, session_scope
     from core.devserver import start_dev_server, wait_until_ready
     from core.mailsink import start_mail_sink
     from core.playbooks import PlaybookError, sync_playbooks
@@ -180,6 +202,8 @@ def run_dev(settings: Settings, *, mail_sink: bool) -> int:
     try:
         migrate(settings)
         sync_playbooks(get_engine(settings), settings.playbook_dir)
+        with session_scope(get_engine(settings)) as session:
+            dev_key = ensure_dev_key(session, settings.default_tenant, data_dir / DEV_KEY_FILE)
     except PlaybookError as err:
         print(err, file=sys.stderr)
         return 1
@@ -198,7 +222,7 @@ def run_dev(settings: Settings, *, mail_sink: bool) -> int:
         me = [sys.executable, "-m", "onboard"]
         children.append(spawn("worker", [*me, "worker"], env))
         children.append(spawn("api", [*me, "api"], env))
-        print_urls(settings, data_dir, mail_sink)
+        print_urls(settings, data_dir, mail_sink, dev_key)
         while True:
             dead = next((c for c in children if not c.running()), None)
             if dead is not None:
@@ -230,7 +254,7 @@ def _stop_once(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def print_urls(settings: Settings, data_dir: Path, mail_sink: bool) -> None:
+def print_urls(settings: Settings, data_dir: Path, mail_sink: bool, dev_key: str) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     lines = [
         "",
@@ -240,6 +264,7 @@ def print_urls(settings: Settings, data_dir: Path, mail_sink: bool) -> None:
         f"  Temporal Web UI  {settings.temporal_ui_url}",
         f"  Temporal gRPC    {settings.temporal_address}",
         f"  data             {data_dir}",
+        f"  API key (admin)  {dev_key}  (also in {data_dir / DEV_KEY_FILE})",
     ]
     if mail_sink:
         lines.append(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
@@ -11,11 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
+from core.api_keys import authenticate
 from core.config import Settings
 from core.tenant_playbooks import current_playbook
+from models.api_key import Principal, Scope
 from models.playbook import Playbook
-
-TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -38,19 +37,55 @@ def get_temporal(request: Request) -> Client:
     return client
 
 
-def get_tenant(
-    settings: Annotated[Settings, Depends(get_settings_dep)],
-    x_tenant_id: Annotated[str | None, Header()] = None,
-) -> str:
-    """The request's tenant; API keys replace the header with the key's tenant later."""
-    tenant = x_tenant_id if x_tenant_id is not None else settings.default_tenant
-    if not TENANT_PATTERN.match(tenant):
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST,
-            "X-Tenant-Id must be 1-64 characters of a-z, 0-9, '_' or '-', starting with a letter "
-            "or digit",
+def get_principal(
+    session: Annotated[Session, Depends(get_session)],
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <API key>`; or send the key as X-Api-Key.")
+    ] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """The caller's API key: its tenant decides whose data every query touches."""
+    token = x_api_key
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise _unauthorized("the Authorization header must be 'Bearer <API key>'")
+        token = credentials.strip()
+    if token is None:
+        raise _unauthorized(
+            "an API key is required: send 'Authorization: Bearer <key>' (create one with "
+            "`onboard keys create`)"
         )
-    return tenant
+    principal = authenticate(session, token)
+    if principal is None:
+        raise _unauthorized("the API key is unknown or revoked")
+    return principal
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def require_scope(*scopes: Scope) -> Callable[[Principal], Principal]:
+    """A dependency that lets only keys with one of `scopes` (or admin) through."""
+
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not any(principal.allows(scope) for scope in scopes):
+            needed = " or ".join(repr(scope.value) for scope in scopes)
+            granted = ", ".join(sorted(principal.scopes)) or "none"
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this API key lacks the {needed} scope (it has: {granted})",
+            )
+        return principal
+
+    return check
+
+
+def get_tenant(principal: Annotated[Principal, Depends(get_principal)]) -> str:
+    return principal.tenant_id
 
 
 def get_directory_playbook(request: Request) -> Playbook:
@@ -76,3 +111,8 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 TenantDep = Annotated[str, Depends(get_tenant)]
 PlaybookDep = Annotated[Playbook, Depends(get_current_playbook)]
 DirectoryPlaybookDep = Annotated[Playbook, Depends(get_directory_playbook)]
+
+Ingest = Depends(require_scope(Scope.INGEST))
+Read = Depends(require_scope(Scope.READ))
+Admin = Depends(require_scope(Scope.ADMIN))
+IngestOrRead = Depends(require_scope(Scope.INGEST, Scope.READ))

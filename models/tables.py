@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.achievement import BadgeAward, MilestoneAchievement
+from models.api_key import ApiKey
 from models.churn import ChurnModel
 from models.cohort import CohortReference
 from models.customer import Customer
@@ -16,6 +17,7 @@ from models.tenant import Tenant
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiKey",
     "BadgeAward",
     "ChurnModel",
     "CohortReference",

@@ -12,8 +12,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities import journey_activities
 from api.main import create_app
+from core.api_keys import create_key
 from core.config import Settings
-from core.db import get_engine
+from core.db import get_engine, session_scope
+from models.api_key import Scope
 from tests.helpers import new_worker
 from workflows.journey_workflow import CustomerJourneyWorkflow
 
@@ -21,8 +23,17 @@ from workflows.journey_workflow import CustomerJourneyWorkflow
 @dataclass
 class Stack:
     http: httpx.AsyncClient
+    """Sends an admin key of the default tenant unless a request sets its own headers."""
     temporal: Client
     settings: Settings
+
+    def key(self, tenant: str | None = None, *scopes: Scope) -> dict[str, str]:
+        """Headers with a new key of `tenant` (default tenant) and `scopes` (admin)."""
+        with session_scope(get_engine(self.settings)) as session:
+            _, token = create_key(
+                session, tenant or self.settings.default_tenant, "test", scopes or [Scope.ADMIN]
+            )
+        return {"Authorization": f"Bearer {token}"}
 
 
 @asynccontextmanager
@@ -39,6 +50,7 @@ async def running_stack(
         httpx.AsyncClient(transport=transport, base_url="http://onboard.test") as http,
     ):
         stack = Stack(http=http, temporal=env.client, settings=settings)
+        http.headers.update(stack.key())
         if with_worker:
             worker = new_worker(
                 env.client,

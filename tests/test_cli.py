@@ -93,11 +93,20 @@ def stop_dev(process: subprocess.Popen[bytes], signum: signal.Signals) -> set[in
     return started
 
 
+def dev_key(env: dict[str, str]) -> dict[str, str]:
+    token = (Path(env["DATA_DIR"]) / "dev-api-key").read_text().strip()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[str, str]) -> None:
     process, api = start_dev(dev_env_vars)
+    key = dev_key(dev_env_vars)
     try:
+        assert http.get(f"{api}/v1/customers").status_code == 401
         created = http.post(
-            f"{api}/v1/customers", json={"customer_id": "acme", "email": "ops@acme.example"}
+            f"{api}/v1/customers",
+            json={"customer_id": "acme", "email": "ops@acme.example"},
+            headers=key,
         )
         assert created.status_code == 201, created.text
         event = {
@@ -107,7 +116,7 @@ def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[st
             "occurred_at": datetime.now(UTC).isoformat(),
             "properties": {},
         }
-        assert http.post(f"{api}/v1/events", json=event).status_code == 202
+        assert http.post(f"{api}/v1/events", json=event, headers=key).status_code == 202
         ui = http.get(f"http://127.0.0.1:{dev_env_vars['TEMPORAL_UI_PORT']}/", timeout=10)
         assert ui.status_code == 200
     finally:
@@ -115,12 +124,13 @@ def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[st
     assert [pid for pid in started if alive(pid)] == []
 
     process, api = start_dev(dev_env_vars)
+    assert dev_key(dev_env_vars) == key, "a restart keeps the dev key"
     try:
         deadline = time.monotonic() + 30
         journey = None
         while journey is None or journey["events_processed"] < 1:
             assert time.monotonic() < deadline, f"journey did not come back: {journey}"
-            journey = http.get(f"{api}/v1/customers/acme").json()["journey"]
+            journey = http.get(f"{api}/v1/customers/acme", headers=key).json()["journey"]
             time.sleep(0.3)
         assert [m["key"] for m in journey["milestones"] if m["state"] == "done"] == [
             "first_project"
@@ -185,3 +195,29 @@ def test_backtest_command_reports_per_horizon(tmp_path: Path) -> None:
         "60",
         "90",
     ]
+
+
+def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+
+    def keys(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "onboard", "keys", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    created = keys("create", "--tenant", "acme", "--name", "backend", "--scope", "ingest")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.splitlines()[1]
+    assert token.startswith("onb_") and "not shown again" in created.stderr
+    listed = keys("list")
+    assert token not in listed.stdout and token[:12] in listed.stdout
+    assert "\tacme\tbackend\t" in listed.stdout and listed.stdout.rstrip().endswith("-")
+    assert keys("revoke", "1").stdout.startswith("key 1 (")
+    assert not keys("list").stdout.rstrip().endswith("-")
+    assert keys("revoke", "99").returncode == 1
+    bad = keys("create", "--tenant", "Bad Tenant", "--name", "x", "--scope", "read")
+    assert bad.returncode == 1 and "tenant id" in bad.stderr

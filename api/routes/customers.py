@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import Session, col, func, select
 
-from api.deps import PlaybookDep, SessionDep, SettingsDep, TemporalDep, TenantDep
+from api.deps import (
+    Ingest,
+    IngestOrRead,
+    PlaybookDep,
+    Read,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    TenantDep,
+)
 from api.journeys import ensure_journey, journey_input, journey_state
 from core.customers import find_customer
 from core.db import ensure_tenant
@@ -43,7 +52,11 @@ def existing_customer(session: Session, tenant: str, customer_id: str) -> Custom
     return customer
 
 
-@router.post("", responses={200: {"description": "updated"}, 201: {"description": "created"}})
+@router.post(
+    "",
+    dependencies=[Ingest],
+    responses={200: {"description": "updated"}, 201: {"description": "created"}},
+)
 async def upsert_customer(
     body: CustomerCreate,
     response: Response,
@@ -77,7 +90,7 @@ async def upsert_customer(
     return public(customer)
 
 
-@router.get("")
+@router.get("", dependencies=[Read])
 def list_customers(
     session: SessionDep,
     tenant: TenantDep,
@@ -115,7 +128,7 @@ def list_customers(
     return CustomersPublic(data=[public(c) for c in rows], count=count)
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", dependencies=[Read])
 async def get_customer(
     customer_id: str, session: SessionDep, temporal: TemporalDep, tenant: TenantDep
 ) -> CustomerDetail:
@@ -127,7 +140,7 @@ async def get_customer(
     )
 
 
-@router.get("/{customer_id}/inbox")
+@router.get("/{customer_id}/inbox", dependencies=[IngestOrRead])
 def get_inbox(customer_id: str, session: SessionDep, tenant: TenantDep) -> InboxPublic:
     """In-app messages for the product to show, newest first."""
     existing_customer(session, tenant, customer_id)
@@ -151,7 +164,7 @@ def get_inbox(customer_id: str, session: SessionDep, tenant: TenantDep) -> Inbox
     )
 
 
-@router.post("/{customer_id}/inbox/{message_id}/read")
+@router.post("/{customer_id}/inbox/{message_id}/read", dependencies=[Ingest])
 def mark_read(
     customer_id: str, message_id: int, session: SessionDep, tenant: TenantDep
 ) -> InAppMessagePublic:

@@ -8,14 +8,16 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
 from activities.milestone_report import milestone_report
-from api.deps import PlaybookDep, SessionDep, TemporalDep, TenantDep
+from api.deps import Admin, PlaybookDep, Read, SessionDep, TemporalDep, TenantDep
 from api.journeys import JourneyUpdateRejected, change_milestone
 from api.routes.customers import existing_customer
 from models.health_report import MilestoneReport
 from models.journey import JourneySnapshot, MilestoneChange
 from models.timeutil import utc_now
 
-router = APIRouter(prefix="/v1/customers/{customer_id}/milestones", tags=["milestones"])
+router = APIRouter(
+    prefix="/v1/customers/{customer_id}/milestones", tags=["milestones"], dependencies=[Admin]
+)
 
 
 class MilestoneChangeRequest(BaseModel):
@@ -45,7 +47,7 @@ async def change(
 report_router = APIRouter(tags=["milestones"])
 
 
-@report_router.get("/v1/milestones/report")
+@report_router.get("/v1/milestones/report", dependencies=[Read])
 def report(session: SessionDep, tenant: TenantDep, playbook: PlaybookDep) -> MilestoneReport:
     """Reach rates, time to reach, overdue counts, statuses, the funnel and signup cohorts."""
     return milestone_report(session, tenant, playbook, utc_now())

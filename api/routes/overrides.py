@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, HTTPException, status
 from sqlmodel import Session, col, select
 
 from activities.health import compute_score, store_score
-from api.deps import PlaybookDep, SessionDep, TenantDep
+from api.deps import Admin, PlaybookDep, Read, SessionDep, TenantDep
 from api.routes.customers import existing_customer
 from models.customer import Customer
 from models.override import HealthOverride, HealthOverrideCreate, HealthOverridePublic
@@ -41,7 +41,7 @@ def rescore(
     session.commit()
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
 def set_override(
     customer_id: str,
     body: HealthOverrideCreate,
@@ -67,7 +67,7 @@ def set_override(
     return public(override)
 
 
-@router.get("")
+@router.get("", dependencies=[Read])
 def list_overrides(
     customer_id: str, session: SessionDep, tenant: TenantDep
 ) -> list[HealthOverridePublic]:
@@ -81,7 +81,7 @@ def list_overrides(
     return [public(o) for o in overrides]
 
 
-@router.post("/{override_id}/revoke")
+@router.post("/{override_id}/revoke", dependencies=[Admin])
 def revoke_override(
     customer_id: str,
     override_id: int,

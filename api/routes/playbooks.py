@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, HTTPException, status
 from sqlmodel import Session, col, func, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PlaybookDep, SessionDep, TemporalDep, TenantDep
+from api.deps import Admin, PlaybookDep, Read, SessionDep, TemporalDep, TenantDep
 from api.playbook_migration import dry_run, migrate, migration_candidates
 from core.milestone_edits import (
     MilestoneConflict,
@@ -64,13 +64,13 @@ def _edited(session: Session, tenant: str, updated: Playbook, change: str) -> Mi
     return _definitions(updated)
 
 
-@milestones_router.get("")
+@milestones_router.get("", dependencies=[Read])
 def list_milestones(playbook: PlaybookDep) -> MilestoneDefinitions:
     """The milestones new journeys start with, in playbook order."""
     return _definitions(playbook)
 
 
-@milestones_router.get("/{key}")
+@milestones_router.get("/{key}", dependencies=[Read])
 def get_milestone(key: str, playbook: PlaybookDep) -> MilestoneDefinition:
     milestone = playbook.milestone(key)
     if milestone is None:
@@ -78,7 +78,7 @@ def get_milestone(key: str, playbook: PlaybookDep) -> MilestoneDefinition:
     return milestone
 
 
-@milestones_router.post("", status_code=status.HTTP_201_CREATED)
+@milestones_router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
 def create_milestone(
     milestone: MilestoneDefinition,
     session: SessionDep,
@@ -93,7 +93,7 @@ def create_milestone(
     return _edited(session, tenant, updated, f"added milestone {milestone.key}")
 
 
-@milestones_router.put("/{key}")
+@milestones_router.put("/{key}", dependencies=[Admin])
 def update_milestone(
     key: str,
     milestone: MilestoneDefinition,
@@ -108,7 +108,7 @@ def update_milestone(
     return _edited(session, tenant, updated, f"changed milestone {key}")
 
 
-@milestones_router.delete("/{key}")
+@milestones_router.delete("/{key}", dependencies=[Admin])
 def delete_milestone(
     key: str,
     session: SessionDep,
@@ -134,7 +134,7 @@ def _apply(edit: Callable[[], Playbook]) -> Playbook:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
 
 
-@playbooks_router.get("/{name}")
+@playbooks_router.get("/{name}", dependencies=[Read])
 def get_playbook(
     name: str, session: SessionDep, tenant: TenantDep, playbook: PlaybookDep
 ) -> PlaybookPublic:
@@ -179,7 +179,7 @@ def get_playbook(
     )
 
 
-@playbooks_router.post("/{name}/migrate")
+@playbooks_router.post("/{name}/migrate", dependencies=[Admin])
 async def migrate_customers(
     name: str,
     body: MigrationRequest,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from activities.churn_model import churn_estimate, latest_fit, model_status, refit
 from activities.health import compute_score, record_to_result, score_history
 from activities.health_backtest import backtest, load_outcome_histories
-from api.deps import PlaybookDep, SessionDep, TenantDep
+from api.deps import Admin, PlaybookDep, Read, SessionDep, TenantDep
 from api.routes.customers import existing_customer
 from models.churn import ChurnModelStatus
 from models.customer import Customer
@@ -61,7 +61,7 @@ def _percentile(
     return round(100.0 * at_or_below / peers, 1)
 
 
-@router.get("/v1/customers/{customer_id}/health")
+@router.get("/v1/customers/{customer_id}/health", dependencies=[Read])
 def customer_health(
     customer_id: str,
     session: SessionDep,
@@ -118,13 +118,13 @@ def customer_health(
     )
 
 
-@router.get("/v1/health/churn-model")
+@router.get("/v1/health/churn-model", dependencies=[Read])
 def churn_model(session: SessionDep, tenant: TenantDep) -> ChurnModelStatus:
     """The tenant's current churn model and how well it validated, or why there is none."""
     return model_status(latest_fit(session, tenant))
 
 
-@router.post("/v1/health/churn-model/fit")
+@router.post("/v1/health/churn-model/fit", dependencies=[Admin])
 def fit_churn(session: SessionDep, tenant: TenantDep, playbook: PlaybookDep) -> ChurnModelStatus:
     """Refit now from every recorded outcome (the nightly run also refits)."""
     status = refit(
@@ -134,7 +134,7 @@ def fit_churn(session: SessionDep, tenant: TenantDep, playbook: PlaybookDep) -> 
     return status
 
 
-@router.get("/v1/health/backtest")
+@router.get("/v1/health/backtest", dependencies=[Read])
 def health_backtest(
     session: SessionDep, tenant: TenantDep, playbook: PlaybookDep
 ) -> BacktestReport:
@@ -142,7 +142,7 @@ def health_backtest(
     return backtest(load_outcome_histories(session, tenant), playbook.health)
 
 
-@router.get("/v1/health/summary")
+@router.get("/v1/health/summary", dependencies=[Read])
 def health_summary(
     session: SessionDep,
     tenant: TenantDep,

@@ -12,8 +12,6 @@ from models.delivery import InAppMessage
 from tests.helpers import assert_eq_eventually
 from tests.stack import Stack, running_stack
 
-TENANT_B = {"X-Tenant-Id": "tenant-b"}
-
 
 async def test_create_then_update_keeps_signup_and_changes_attributes(api: Stack) -> None:
     signup = "2026-10-01T08:00:00Z"
@@ -72,11 +70,12 @@ async def test_unknown_customer_is_404_with_a_message(api: Stack) -> None:
 
 
 async def test_tenants_do_not_see_each_other(api: Stack) -> None:
+    tenant_b = api.key("tenant-b")
     await api.http.post("/v1/customers", json={"customer_id": "acme"})
-    assert (await api.http.get("/v1/customers/acme", headers=TENANT_B)).status_code == 404
-    listed = await api.http.get("/v1/customers", headers=TENANT_B)
+    assert (await api.http.get("/v1/customers/acme", headers=tenant_b)).status_code == 404
+    listed = await api.http.get("/v1/customers", headers=tenant_b)
     assert listed.json() == {"data": [], "count": 0}
-    created_b = await api.http.post("/v1/customers", json={"customer_id": "acme"}, headers=TENANT_B)
+    created_b = await api.http.post("/v1/customers", json={"customer_id": "acme"}, headers=tenant_b)
     assert created_b.status_code == 201
     assert created_b.json()["workflow_id"] == "onboarding/tenant-b/acme"
 
@@ -124,7 +123,7 @@ async def test_inbox_lists_newest_first_and_marks_read(api: Stack) -> None:
     assert again.json()["read_at"] == read.json()["read_at"]
     assert (await api.http.get("/v1/customers/acme/inbox")).json()["unread"] == 1
     other_tenant = await api.http.post(
-        f"/v1/customers/acme/inbox/{first_id}/read", headers=TENANT_B
+        f"/v1/customers/acme/inbox/{first_id}/read", headers=api.key("tenant-b")
     )
     assert other_tenant.status_code == 404
 

@@ -104,14 +104,6 @@ async def test_unknown_customer_is_created_with_signup_at_first_event(api: Stack
     assert customer["signed_up_at"] == "2026-11-20T09:30:00Z"
 
 
-async def test_bad_tenant_header_is_400(api: Stack) -> None:
-    response = await api.http.post(
-        "/v1/events", json=event(), headers={"X-Tenant-Id": "Bad Tenant!"}
-    )
-    assert response.status_code == 400
-    assert "X-Tenant-Id" in response.json()["detail"]
-
-
 async def test_relay_delivers_an_event_whose_signal_never_went_out(api: Stack) -> None:
     """Simulates a crash between storing and signalling: the relay finishes the job."""
     engine = get_engine(api.settings)
