@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Self
 
-import cel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.expressions import check_expression
 
 PropertyValue = str | int | float | bool
 CONDITION_VARIABLES = frozenset({"event"})
@@ -32,15 +33,9 @@ class EventCondition(StrictCondition):
     def _expression_compiles(self) -> Self:
         if self.if_ is not None:
             try:
-                program = cel.compile(self.if_)
+                check_expression(self.if_, CONDITION_VARIABLES)
             except ValueError as err:
-                raise ValueError(f"'if' is not a valid CEL expression: {err}") from None
-            unknown = set(program.variables()) - CONDITION_VARIABLES
-            if unknown:
-                raise ValueError(
-                    f"'if' uses unknown variables {sorted(unknown)}; "
-                    f"available: {sorted(CONDITION_VARIABLES)}"
-                )
+                raise ValueError(f"'if': {err}") from None
         return self
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.conditions import Condition, EventCondition, PropertyValue
+from models.triggers import Engagement
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
@@ -234,6 +235,7 @@ class Playbook(StrictModel):
     health: HealthConfig = HealthConfig()
     nudges: NudgeConfig = NudgeConfig()
     rewards: Rewards = Rewards()
+    engagement: Engagement = Engagement()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -259,6 +261,7 @@ class Playbook(StrictModel):
             raise ValueError(
                 f"activation_milestone {self.activation_milestone!r} is not one of the milestones"
             )
+        _check_triggers(self.engagement, set(keys))
         if any(day < 0 for day in self.checkin_days):
             raise ValueError("checkin_days must not be negative")
         if sorted(set(self.checkin_days)) != self.checkin_days:
@@ -273,6 +276,25 @@ class Playbook(StrictModel):
         """Content hash: the same rules give the same version whatever the YAML formatting."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+STAGES = frozenset({"signed_up", "onboarding", "activated", "graduated", "stalled"})
+RISK_LEVELS = frozenset({"healthy", "watch", "at_risk"})
+
+
+def _check_triggers(engagement: Engagement, milestones: set[str]) -> None:
+    """Triggers may only name milestones, stages and risk levels that exist."""
+    for trigger in engagement.triggers:
+        named = [trigger.goal.milestone if trigger.goal else None]
+        state = trigger.when.state
+        if state is not None:
+            named.append(state.milestone)
+            allowed = STAGES if state.change == "stage_changed" else RISK_LEVELS
+            if state.to is not None and state.to not in allowed:
+                raise ValueError(f"trigger {trigger.key!r}: 'to' must be one of {sorted(allowed)}")
+        unknown = sorted({m for m in named if m is not None} - milestones)
+        if unknown:
+            raise ValueError(f"trigger {trigger.key!r} names unknown milestones {unknown}")
 
 
 def _has_cycle(requires: dict[str, list[str]]) -> bool:
