@@ -74,18 +74,19 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "backtest":
         sys.exit(print_backtest(settings, args.tenant or settings.default_tenant))
     elif args.command == "playbooks":
-        sys.exit(check_playbooks(args.directory or settings.playbook_dir))
+        sys.exit(check_playbooks(args.directory or settings.playbook_dir, settings.template_dir))
     elif args.command == "keys":
         from core.key_commands import run_keys
 
         sys.exit(run_keys(settings, args))
 
 
-def check_playbooks(directory: Path) -> int:
-    from core.playbooks import PlaybookError, load_playbook_dir
+def check_playbooks(directory: Path, template_dir: Path) -> int:
+    from core.playbooks import PlaybookError, check_templates, load_playbook_dir
 
     try:
         playbooks = load_playbook_dir(directory)
+        check_templates(playbooks, template_dir)
     except PlaybookError as err:
         print(err, file=sys.stderr)
         return 1
@@ -126,7 +127,9 @@ def print_backtest(settings: Settings, tenant: str) -> int:
 
     migrate(settings)
     engine = get_engine(settings)
-    playbook = sync_playbooks(engine, settings.playbook_dir)[settings.default_playbook]
+    playbook = sync_playbooks(engine, settings.playbook_dir, settings.template_dir)[
+        settings.default_playbook
+    ]
     with Session(engine) as session:
         report = backtest(load_outcome_histories(session, tenant), playbook.health)
     print(
@@ -201,7 +204,7 @@ def run_dev(settings: Settings, *, mail_sink: bool) -> int:
     data_dir = settings.data_dir.resolve()
     try:
         migrate(settings)
-        sync_playbooks(get_engine(settings), settings.playbook_dir)
+        sync_playbooks(get_engine(settings), settings.playbook_dir, settings.template_dir)
         with session_scope(get_engine(settings)) as session:
             dev_key = ensure_dev_key(session, settings.default_tenant, data_dir / DEV_KEY_FILE)
     except PlaybookError as err:

@@ -37,7 +37,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
 async def run_worker(settings: Settings) -> None:
     """Migrate, record the playbooks, connect and run until cancelled."""
     migrate(settings)
-    playbook = sync_playbooks(get_engine(settings), settings.playbook_dir)[
+    playbook = sync_playbooks(get_engine(settings), settings.playbook_dir, settings.template_dir)[
         settings.default_playbook
     ]
     client = await connect(settings)

@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = get_engine(settings)
         await run_in_threadpool(migrate, settings)
-        playbooks = await run_in_threadpool(sync_playbooks, engine, settings.playbook_dir)
+        playbooks = await run_in_threadpool(
+            sync_playbooks, engine, settings.playbook_dir, settings.template_dir
+        )
         with session_scope(engine) as session:
             ensure_tenant(session, settings.default_tenant)
         app.state.settings = settings

@@ -74,9 +74,26 @@ def store_playbook(session: Session, playbook: Playbook, source: str = "") -> Pl
     return row
 
 
-def sync_playbooks(engine: Engine, directory: Path) -> dict[str, Playbook]:
-    """Validate every file in the directory and record its current version."""
+def check_templates(playbooks: dict[str, Playbook], template_dir: Path) -> None:
+    """Refuse playbooks whose triggers name missing templates or unknown variables."""
+    from core.template_check import template_problems
+
+    for playbook in playbooks.values():
+        problems = template_problems(playbook, template_dir)
+        if problems:
+            raise PlaybookError(
+                f"playbook {playbook.name!r}: template problems\n"
+                + "\n".join(f"  {problem}" for problem in problems)
+            )
+
+
+def sync_playbooks(
+    engine: Engine, directory: Path, template_dir: Path | None = None
+) -> dict[str, Playbook]:
+    """Validate every file in the directory (and its templates) and record its version."""
     playbooks = load_playbook_dir(directory)
+    if template_dir is not None:
+        check_templates(playbooks, template_dir)
     with session_scope(engine) as session:
         for playbook in playbooks.values():
             store_playbook(session, playbook, source=str(directory))
