@@ -15,18 +15,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from models.engagement import SentMessage
 from models.triggers import Channel, FrequencyCap, Guardrails, QuietHours
 
 MAX_DEFERRALS = 60
 """A cap that never frees (e.g. max below the messages already queued) cannot loop forever."""
-
-
-class SentMessage(BaseModel):
-    """A message the journey sent (or has committed to send), as the caps see it."""
-
-    channel: Channel
-    at: datetime
-    trigger: str
 
 
 class Decision(BaseModel):

@@ -15,18 +15,11 @@ from zoneinfo import ZoneInfo
 import cel
 from pydantic import BaseModel
 
+from models.engagement import TriggerRecord
 from models.journey import ProductEvent
 from models.triggers import WEEKDAYS, StateChange, Trigger
 
 MAX_SCHEDULE_LOOKAHEAD_DAYS = 8
-
-
-class TriggerRecord(BaseModel):
-    occurrences: int = 0
-    sends: int = 0
-    last_sent_at: datetime | None = None
-    stopped: str | None = None
-    variant: str | None = None
 
 
 class Occasion(BaseModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from models.engagement import SentMessage
 from models.triggers import Channel, FrequencyCap, Guardrails, QuietHours
-from workflows.guardrails import SentMessage, decide, quiet_until, window
+from workflows.guardrails import decide, quiet_until, window
 
 BERLIN = "Europe/Berlin"
 QUIET = QuietHours(start=time(21), end=time(8))

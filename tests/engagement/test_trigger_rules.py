@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.engagement import TriggerRecord
 from models.triggers import Trigger
 from tests.factories import product_event
 from workflows.trigger_rules import (
     Occasion,
-    TriggerRecord,
     blocked,
     condition_holds,
     goal_reached_by,

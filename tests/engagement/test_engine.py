@@ -1,0 +1,157 @@
+"""The engagement engine: occasions queue messages, goals stop sequences, experiments hold out,
+schedules and overdue or quiet spells come due once, and the next wake-up says why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.playbooks import parse_playbook
+from models.engagement import EngagementState
+from models.journey import Achievement
+from models.playbook import Playbook
+from tests.factories import default_playbook, product_event
+from workflows import engagement
+from workflows.experiments import assign
+from workflows.trigger_rules import Occasion
+
+SIGNUP = datetime(2026, 11, 23, 9, tzinfo=UTC)
+EMAIL = [{"channel": "email", "template": "welcome"}]
+
+
+def playbook(*triggers: dict[str, Any]) -> Playbook:
+    data = default_playbook().model_dump(mode="json", by_alias=True)
+    data["engagement"] = {"triggers": list(triggers)}
+    return parse_playbook(data, "test")
+
+
+WELCOME = {
+    "key": "welcome",
+    "when": {"schedule": {"days_after_signup": [0, 1, 3]}},
+    "then": EMAIL,
+    "goal": {"milestone": "first_project"},
+}
+
+
+def run_schedule(rules: Playbook, state: EngagementState, now: datetime) -> list[str]:
+    keys = []
+    for occasion in engagement.scheduled_occasions(rules, state, SIGNUP, "UTC", now):
+        engagement.fire(rules, state, occasion, {}, "c1", now)
+    for message in engagement.due_messages(state, now):
+        keys.append(message.key)
+        state.queue.remove(message)
+        engagement.mark_sent(state, message, now)
+    return keys
+
+
+def test_welcome_sequence_sends_on_its_days_and_stops_at_the_goal() -> None:
+    rules, state = playbook(WELCOME), EngagementState()
+    assert run_schedule(rules, state, SIGNUP) == ["welcome/1/0"]
+    assert run_schedule(rules, state, SIGNUP + timedelta(hours=5)) == []
+    wake = engagement.next_wakeup(rules, state, {}, SIGNUP, None, "UTC")
+    assert wake == (SIGNUP + timedelta(days=1), "scheduled trigger welcome")
+    assert run_schedule(rules, state, SIGNUP + timedelta(days=1)) == ["welcome/2/0"]
+    stopped = engagement.reach_goal(
+        rules, state, SIGNUP + timedelta(days=2), milestone="first_project"
+    )
+    assert stopped == ["welcome"]
+    assert run_schedule(rules, state, SIGNUP + timedelta(days=3)) == []
+    assert engagement.next_wakeup(rules, state, {}, SIGNUP, None, "UTC") is None
+    assert state.triggers["welcome"].sends == 2
+
+
+def test_goal_cancels_queued_messages_with_the_reason() -> None:
+    rules, state = playbook(WELCOME), EngagementState()
+    engagement.fire(rules, state, Occasion(kind="schedule", trigger="welcome"), {}, "c1", SIGNUP)
+    assert [m.key for m in state.queue] == ["welcome/1/0"]
+    engagement.reach_goal(rules, state, SIGNUP, milestone="first_project")
+    assert state.queue == []
+    assert (state.decisions[-1].verdict, state.decisions[-1].reason) == (
+        "cancelled",
+        "goal first_project reached",
+    )
+
+
+def test_conditions_cooldowns_and_priorities_are_decided_with_reasons() -> None:
+    low = {"key": "low", "when": {"event": "x"}, "then": EMAIL, "priority": 9}
+    high = {
+        "key": "high",
+        "when": {"event": "x"},
+        "then": EMAIL,
+        "priority": 1,
+        "cooldown_hours": 24,
+        "if": "customer.plan == 'team'",
+    }
+    rules, state = playbook(low, high), EngagementState()
+    event = Occasion(kind="event", event=product_event("x", SIGNUP))
+    fired = engagement.fire(rules, state, event, {"customer": {"plan": "team"}}, "c1", SIGNUP)
+    assert [t.key for t in fired] == ["high", "low"]
+    due = engagement.due_messages(state, SIGNUP)
+    assert [m.trigger for m in due] == ["high", "low"]
+    engagement.mark_sent(state, due[0], SIGNUP)
+    later = SIGNUP + timedelta(hours=1)
+    engagement.fire(rules, state, event, {"customer": {"plan": "team"}}, "c1", later)
+    assert state.decisions[-2].reason.startswith("cooling down until")
+    engagement.fire(
+        rules, state, event, {"customer": {"plan": "free"}}, "c1", SIGNUP + timedelta(days=2)
+    )
+    assert any(d.reason == "condition is false" for d in state.decisions)
+
+
+def test_overdue_and_inactive_come_due_once_per_spell() -> None:
+    adoption = {
+        "key": "adoption",
+        "when": {"state": {"change": "milestone_overdue"}},
+        "then": EMAIL,
+    }
+    quiet = {"key": "quiet", "when": {"state": {"change": "inactive", "days": 7}}, "then": EMAIL}
+    rules, state = playbook(adoption, quiet), EngagementState()
+    wake = engagement.next_wakeup(rules, state, {}, SIGNUP, None, "UTC")
+    assert wake == (SIGNUP + timedelta(days=1), "email_verified becomes overdue")
+    day1 = SIGNUP + timedelta(days=1)
+    occasions = engagement.overdue_occasions(rules, state, {}, SIGNUP, day1)
+    assert [o.milestone for o in occasions] == ["email_verified"]
+    assert engagement.overdue_occasions(rules, state, {}, SIGNUP, day1) == []
+    week = SIGNUP + timedelta(days=7)
+    assert [o.days for o in engagement.inactivity_occasions(rules, state, None, SIGNUP, week)] == [
+        7
+    ]
+    assert engagement.inactivity_occasions(rules, state, None, SIGNUP, week) == []
+    active = week + timedelta(hours=1)
+    assert engagement.inactivity_occasions(rules, state, active, SIGNUP, active) == []
+    reached = {"email_verified": Achievement(milestone_key="email_verified", achieved_at=active)}
+    later = engagement.overdue_occasions(rules, state, reached, SIGNUP, active)
+    assert [o.milestone for o in later] == [
+        "profile_completed",
+        "first_project",
+        "teammate_invited",
+    ]
+    wake = engagement.next_wakeup(rules, state, reached, SIGNUP, active, "UTC")
+    assert wake == (SIGNUP + timedelta(days=14), "integration_connected becomes overdue")
+
+
+def test_experiment_holdout_gets_nothing_and_conversions_count_within_the_window() -> None:
+    tips = {
+        "key": "tips",
+        "when": {"event": "x"},
+        "experiment": {
+            "key": "tips_copy",
+            "holdout": 0.5,
+            "variants": [{"key": "a", "then": EMAIL}],
+        },
+        "goal": {"event": "report.shared", "within_days": 7},
+    }
+    rules = playbook(tips)
+    experiment = rules.engagement.triggers[0].experiment
+    assert experiment is not None
+    ids = [f"c{n}" for n in range(40)]
+    held = next(c for c in ids if assign(experiment, c) == "holdout")
+    treated = next(c for c in ids if assign(experiment, c) == "a")
+    event = Occasion(kind="event", event=product_event("x", SIGNUP))
+    for customer, expect_queue in ((held, 0), (treated, 1)):
+        state = EngagementState()
+        engagement.fire(rules, state, event, {}, customer, SIGNUP)
+        assert len(state.queue) == expect_queue
+        assert state.exposures["tips_copy"].variant == assign(experiment, customer)
+        engagement.reach_goal(rules, state, SIGNUP + timedelta(days=8), event="report.shared")
+        assert state.exposures["tips_copy"].converted_at is None  # outside the 7-day window

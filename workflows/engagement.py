@@ -1,0 +1,276 @@
+"""The journey's engagement engine: occasions in, queued messages and decisions out.
+
+Pure and deterministic (the journey runs it inline): it never reads the clock, the database or
+the network. The workflow feeds it occasions (an event, a state change, a schedule coming due),
+asks it for the messages due now, runs each past the guardrails and delivers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from models.engagement import (
+    RECENT_DECISIONS_KEPT,
+    SENT_LOG_DAYS,
+    DecisionRecord,
+    EngagementState,
+    Exposure,
+    QueuedMessage,
+    SentMessage,
+    TriggerRecord,
+)
+from models.journey import Achievement
+from models.playbook import Playbook
+from models.triggers import Trigger
+from workflows import journey
+from workflows.experiments import HOLDOUT, assign
+from workflows.trigger_rules import (
+    Occasion,
+    blocked,
+    condition_holds,
+    goal_reached_by,
+    matches,
+    next_scheduled,
+)
+
+
+def _record(state: EngagementState, trigger: str) -> TriggerRecord:
+    return state.triggers.setdefault(trigger, TriggerRecord())
+
+
+def decide(state: EngagementState, decision: DecisionRecord) -> None:
+    state.decisions.append(decision)
+    del state.decisions[:-RECENT_DECISIONS_KEPT]
+
+
+def _by_priority(playbook: Playbook) -> list[Trigger]:
+    return sorted(playbook.engagement.triggers, key=lambda t: t.priority)
+
+
+def fire(
+    playbook: Playbook,
+    state: EngagementState,
+    occasion: Occasion,
+    variables: Mapping[str, Any],
+    customer_id: str,
+    now: datetime,
+) -> list[Trigger]:
+    """Queue the messages of every trigger this occasion sets off; returns those that fired."""
+    fired: list[Trigger] = []
+    for trigger in _by_priority(playbook):
+        if not matches(trigger, occasion):
+            continue
+        record = _record(state, trigger.key)
+        if occasion.kind == "schedule":
+            record.occurrences += 1
+            record.last_scheduled_at = now
+        reason = blocked(trigger, record, now)
+        if reason is None and not condition_holds(trigger, variables):
+            reason = "condition is false"
+        if reason is not None:
+            decide(
+                state, DecisionRecord(at=now, trigger=trigger.key, verdict="skipped", reason=reason)
+            )
+            continue
+        if occasion.kind != "schedule":
+            record.occurrences += 1
+        variant = _variant(trigger, state, customer_id, now)
+        if variant == HOLDOUT:
+            decide(state, DecisionRecord(at=now, trigger=trigger.key, verdict="holdout"))
+            continue
+        fired.append(trigger)
+        for index, action in enumerate(trigger.actions(variant)):
+            key = f"{trigger.key}/{record.occurrences}/{index}"
+            state.queue.append(
+                QueuedMessage(
+                    key=key,
+                    trigger=trigger.key,
+                    action=action,
+                    priority=trigger.priority,
+                    when_capped=trigger.when_capped,
+                    due_at=now,
+                    variant=variant,
+                    milestone=occasion.milestone,
+                )
+            )
+            decide(
+                state,
+                DecisionRecord(
+                    at=now, trigger=trigger.key, verdict="queued", key=key, channel=action.channel
+                ),
+            )
+    return fired
+
+
+def _variant(
+    trigger: Trigger, state: EngagementState, customer_id: str, now: datetime
+) -> str | None:
+    """The customer's arm, fixed at first exposure."""
+    experiment = trigger.experiment
+    if experiment is None:
+        return None
+    exposure = state.exposures.get(experiment.key)
+    if exposure is None:
+        exposure = Exposure(
+            experiment=experiment.key, variant=assign(experiment, customer_id), at=now
+        )
+        state.exposures[experiment.key] = exposure
+    return exposure.variant
+
+
+def reach_goal(
+    playbook: Playbook,
+    state: EngagementState,
+    now: datetime,
+    *,
+    milestone: str | None = None,
+    event: str | None = None,
+) -> list[str]:
+    """Stop the triggers this goal was for, cancel their queued messages, count conversions."""
+    stopped: list[str] = []
+    for trigger in playbook.engagement.triggers:
+        if not goal_reached_by(trigger, milestone=milestone, event=event):
+            continue
+        goal = trigger.goal
+        assert goal is not None
+        if trigger.experiment is not None:
+            exposure = state.exposures.get(trigger.experiment.key)
+            window = timedelta(days=goal.within_days)
+            if exposure and exposure.converted_at is None and now - exposure.at <= window:
+                exposure.converted_at = now
+        record = _record(state, trigger.key)
+        if record.stopped:
+            continue
+        record.stopped = f"goal {goal.milestone or goal.event} reached"
+        stopped.append(trigger.key)
+        for message in [m for m in state.queue if m.trigger == trigger.key]:
+            state.queue.remove(message)
+            decide(
+                state,
+                DecisionRecord(
+                    at=now,
+                    trigger=trigger.key,
+                    verdict="cancelled",
+                    key=message.key,
+                    channel=message.action.channel,
+                    reason=record.stopped,
+                ),
+            )
+    return stopped
+
+
+def scheduled_occasions(
+    playbook: Playbook, state: EngagementState, signup_at: datetime, timezone: str, now: datetime
+) -> list[Occasion]:
+    """The schedules that have come due (each slot once, a missed slot is not repeated)."""
+    occasions = []
+    for trigger in playbook.engagement.triggers:
+        due = _next_slot(trigger, state, signup_at, timezone)
+        if due is not None and due <= now:
+            occasions.append(Occasion(kind="schedule", trigger=trigger.key))
+    return occasions
+
+
+def _next_slot(
+    trigger: Trigger, state: EngagementState, signup_at: datetime, timezone: str
+) -> datetime | None:
+    record = state.triggers.get(trigger.key, TriggerRecord())
+    after = record.last_scheduled_at or signup_at - timedelta(microseconds=1)
+    return next_scheduled(trigger, record, signup_at, timezone, after)
+
+
+def overdue_occasions(
+    playbook: Playbook,
+    state: EngagementState,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    now: datetime,
+) -> list[Occasion]:
+    """Each milestone that has just become overdue, once."""
+    occasions = []
+    for milestone in journey.overdue_milestones(playbook, achievements, signup_at, now):
+        if milestone.key not in state.overdue_announced:
+            state.overdue_announced.append(milestone.key)
+            occasions.append(
+                Occasion(kind="state", change="milestone_overdue", milestone=milestone.key)
+            )
+    return occasions
+
+
+def inactivity_occasions(
+    playbook: Playbook,
+    state: EngagementState,
+    last_event_at: datetime | None,
+    signup_at: datetime,
+    now: datetime,
+) -> list[Occasion]:
+    """`inactive` for N days, once per quiet spell; new activity starts a new spell."""
+    anchor = last_event_at or signup_at
+    if state.inactive_since != anchor:
+        state.inactive_since = anchor
+        state.inactive_announced = []
+    occasions = []
+    for days in _inactivity_days(playbook):
+        if days not in state.inactive_announced and now - anchor >= timedelta(days=days):
+            state.inactive_announced.append(days)
+            occasions.append(Occasion(kind="state", change="inactive", days=days))
+    return occasions
+
+
+def _inactivity_days(playbook: Playbook) -> list[int]:
+    days = {
+        t.when.state.days
+        for t in playbook.engagement.triggers
+        if t.when.state is not None and t.when.state.days is not None
+    }
+    return sorted(days)
+
+
+def due_messages(state: EngagementState, now: datetime) -> list[QueuedMessage]:
+    """Messages whose time has come, most important first."""
+    due = [m for m in state.queue if m.due_at <= now]
+    return sorted(due, key=lambda m: (m.priority, m.due_at, m.key))
+
+
+def mark_sent(state: EngagementState, message: QueuedMessage, now: datetime) -> None:
+    record = _record(state, message.trigger)
+    record.sends += 1
+    record.last_sent_at = now
+    state.sent.append(SentMessage(channel=message.action.channel, at=now, trigger=message.trigger))
+    horizon = now - timedelta(days=SENT_LOG_DAYS)
+    state.sent = [s for s in state.sent if s.at >= horizon]
+
+
+def next_wakeup(
+    playbook: Playbook,
+    state: EngagementState,
+    achievements: Mapping[str, Achievement],
+    signup_at: datetime,
+    last_event_at: datetime | None,
+    timezone: str,
+) -> tuple[datetime, str] | None:
+    """The earliest moment the engine has something to do, and what."""
+    candidates: list[tuple[datetime, str]] = [
+        (m.due_at, f"send {m.trigger} ({m.action.channel})") for m in state.queue
+    ]
+    for trigger in playbook.engagement.triggers:
+        slot = _next_slot(trigger, state, signup_at, timezone)
+        if slot is not None:
+            candidates.append((slot, f"scheduled trigger {trigger.key}"))
+    listens_for_overdue = any(
+        t.when.state is not None and t.when.state.change == "milestone_overdue"
+        for t in playbook.engagement.triggers
+    )
+    for milestone in playbook.milestones if listens_for_overdue else []:
+        due = journey.due_at(milestone, signup_at)
+        if due is not None and milestone.key not in achievements:
+            if milestone.key not in state.overdue_announced:
+                candidates.append((due, f"{milestone.key} becomes overdue"))
+    anchor = last_event_at or signup_at
+    for days in _inactivity_days(playbook):
+        announced = state.inactive_since == anchor and days in state.inactive_announced
+        if not announced:
+            candidates.append((anchor + timedelta(days=days), f"inactive for {days} days"))
+    return min(candidates, default=None)
