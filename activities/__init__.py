@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from activities.delivery import DeliveryActivities
+from activities.engagement_records import EngagementRecordActivities
 from activities.health import HealthActivities
 from activities.journey_records import JourneyRecordActivities
 from activities.nudges import NudgeActivities
@@ -22,6 +24,8 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
     nudges = NudgeActivities(engine, settings)
     portfolio = PortfolioActivities(engine)
     migration = PlaybookMigrationActivities(engine)
+    delivery = DeliveryActivities(engine, settings)
+    engagement = EngagementRecordActivities(engine)
     return [
         records.load_playbook,
         records.record_milestone,
@@ -34,4 +38,8 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
         portfolio.score_portfolio,
         portfolio.fit_churn_model,
         migration.plan_migration,
+        delivery.load_customer_context,
+        delivery.deliver_message,
+        engagement.record_exposure,
+        engagement.record_task_outcome,
     ]

@@ -19,6 +19,7 @@ class OutgoingEmail:
     text: str
     html: str
     idempotency_key: str
+    unsubscribe_url: str | None = None
 
 
 def message_id_for(idempotency_key: str) -> str:
@@ -35,6 +36,10 @@ def build_message(mail: OutgoingEmail) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id_for(mail.idempotency_key)
     message["X-Onboard-Delivery"] = mail.idempotency_key
+    if mail.unsubscribe_url:
+        # RFC 8058 one-click: mail clients show an unsubscribe button that POSTs to the URL.
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, computed_field
+from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     smtp_port: int = 1025
     smtp_sender: str = "Onboard <success@onboard.localhost>"
     smtp_timeout_seconds: float = 10.0
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers reach the API (unsubscribe links in emails).",
+    )
+    signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs unsubscribe links; unset: a random one kept in DATA_DIR.",
+    )
+    http_timeout_seconds: float = 10.0
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.columns import utc_datetime_column
@@ -16,6 +17,7 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    SUPPRESSED = "suppressed"
 
 
 class Delivery(SQLModel, table=True):
@@ -27,6 +29,8 @@ class Delivery(SQLModel, table=True):
     idempotency_key: str = Field(max_length=300, unique=True)
     channel: str = Field(max_length=32)
     template: str = Field(max_length=100)
+    trigger_key: str | None = Field(default=None, max_length=64, index=True)
+    variant: str | None = Field(default=None, max_length=64)
     recipient: str | None = Field(default=None, max_length=320)
     subject: str | None = Field(default=None, max_length=300)
     message_id: str | None = Field(default=None, max_length=300)
@@ -34,6 +38,19 @@ class Delivery(SQLModel, table=True):
     error: str | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_datetime_column(nullable=True))
+
+
+class Suppression(SQLModel, table=True):
+    """An address that failed permanently (SMTP 5xx): nothing more is sent to it."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (UniqueConstraint("tenant_id", "address", name="uq_suppression_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", max_length=64)
+    address: str = Field(max_length=320)
+    reason: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_datetime_column())
 
 
 class InAppMessageBase(SQLModel):

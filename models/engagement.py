@@ -106,6 +106,7 @@ class DeliveryRequest(BaseModel):
     customer_id: str
     idempotency_key: str
     trigger: str
+    category: str
     action: Action
     variables: dict[str, Any]
     variant: str | None = None
@@ -115,3 +116,22 @@ class DeliveryRequest(BaseModel):
 class DeliveryResult(BaseModel):
     status: Literal["sent", "already_sent", "skipped", "failed", "suppressed"]
     detail: str = ""
+
+
+class ExposureRecord(BaseModel):
+    """Activity input: store (or update) a customer's exposure to an experiment."""
+
+    tenant_id: str
+    customer_id: str
+    exposure: Exposure
+
+
+class TaskOutcome(BaseModel):
+    """Activity input: a CS task was completed, or escalated when its SLA lapsed."""
+
+    tenant_id: str
+    idempotency_key: str
+    outcome: Literal["done", "escalated"]
+    actor: str | None = None
+    note: str = ""
+    escalated_to: str | None = None

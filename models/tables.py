@@ -7,11 +7,14 @@ from models.api_key import ApiKey
 from models.churn import ChurnModel
 from models.cohort import CohortReference
 from models.customer import Customer
-from models.delivery import Delivery, InAppMessage
+from models.delivery import Delivery, InAppMessage, Suppression
 from models.event import Event
+from models.experiment import ExperimentExposure
 from models.override import HealthOverride
 from models.playbook_version import PlaybookVersion, TenantPlaybook
+from models.preference import Preference
 from models.score import HealthScoreRecord
+from models.task import CsTask
 from models.tenant import Tenant
 
 metadata = SQLModel.metadata
@@ -22,13 +25,17 @@ __all__ = [
     "ChurnModel",
     "CohortReference",
     "Customer",
+    "CsTask",
     "Delivery",
+    "ExperimentExposure",
     "Event",
     "HealthOverride",
     "HealthScoreRecord",
     "InAppMessage",
     "MilestoneAchievement",
     "PlaybookVersion",
+    "Preference",
+    "Suppression",
     "Tenant",
     "TenantPlaybook",
     "metadata",

@@ -148,6 +148,12 @@ class Trigger(StrictModel):
         default="defer", description="What a frequency cap does to this trigger's messages."
     )
     goal: Goal | None = None
+    category: str = Field(
+        default="onboarding",
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=64,
+        description="What customers subscribe to or unsubscribe from, per channel.",
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> Self:

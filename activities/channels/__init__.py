@@ -1,0 +1,1 @@
+"""One module per delivery channel: how a rendered message leaves the building."""
