@@ -85,6 +85,16 @@ class EngagementState(BaseModel):
     exposures: dict[str, Exposure] = Field(default_factory=dict)
 
 
+class OpenTask(BaseModel):
+    """A CS task the journey created and waits on until it is done or its SLA lapses."""
+
+    key: str = Field(description="The task's delivery key (workflow id / message key).")
+    message_key: str
+    trigger: str
+    due_at: datetime
+    escalated: bool = False
+
+
 class CustomerContext(BaseModel):
     """The customer's attributes as triggers and templates see them (read fresh per round)."""
 

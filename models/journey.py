@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from models.engagement import EngagementState, OpenTask
 from models.health import HealthScoreResult, RiskLevel
 from models.playbook import PlaybookRef
 
@@ -177,6 +178,8 @@ class JourneyCarry(BaseModel):
     migrations: list[MigrationRecord] = Field(default_factory=list)
     event_scores: int = 0
     risk_changes: list[RiskTransition] = Field(default_factory=list)
+    engagement: EngagementState = Field(default_factory=EngagementState)
+    open_tasks: list[OpenTask] = Field(default_factory=list)
 
 
 class JourneyInput(BaseModel):
