@@ -26,7 +26,17 @@ CUSTOMER_FIELDS = frozenset(
 )
 MILESTONE_FIELDS = frozenset({"key", "title", "hint", "category", "points", "due_day", "required"})
 JOURNEY_FIELDS = frozenset(
-    {"stage", "points", "level", "done_count", "total_count", "risk_level", "health_score"}
+    {
+        "stage",
+        "points",
+        "level",
+        "done_count",
+        "total_count",
+        "risk_level",
+        "health_score",
+        "next_step",
+        "next_hint",
+    }
 )
 BASE_VARIABLES: dict[str, frozenset[str] | None] = {
     "customer": CUSTOMER_FIELDS,

@@ -8,7 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from models.engagement import EngagementState, OpenTask
+from models.engagement import (
+    DecisionRecord,
+    EngagementState,
+    OpenTask,
+    QueuedMessage,
+    TriggerRecord,
+)
 from models.health import HealthScoreResult, RiskLevel
 from models.playbook import PlaybookRef
 
@@ -206,6 +212,16 @@ class MilestoneStatus(BaseModel):
     achieved_at: datetime | None
 
 
+class EngagementView(BaseModel):
+    """The engagement engine as staff see it: what it decided and why, what waits to be sent."""
+
+    active: bool = False
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    queue: list[QueuedMessage] = Field(default_factory=list)
+    triggers: dict[str, TriggerRecord] = Field(default_factory=dict)
+    open_tasks: list[OpenTask] = Field(default_factory=list)
+
+
 class JourneySnapshot(BaseModel):
     """Answer to the `state` query: where the customer is and what happens next."""
 
@@ -240,6 +256,7 @@ class JourneySnapshot(BaseModel):
     risk_changes: list[RiskTransition] = Field(default_factory=list)
     manual_changes: list[ManualChange] = Field(default_factory=list)
     migrations: list[MigrationRecord] = Field(default_factory=list)
+    engagement: EngagementView = Field(default_factory=EngagementView)
 
 
 class MilestoneRecord(BaseModel):

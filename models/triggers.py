@@ -183,7 +183,8 @@ class FrequencyCap(StrictModel):
 
 
 class QuietHours(StrictModel):
-    """Local wall-clock hours with no messages to the customer (tasks for staff still go)."""
+    """Local wall-clock hours with no messages to the customer (staff tasks and Slack alerts
+    still go)."""
 
     start: time = time(21, 0)
     end: time = time(8, 0)

@@ -64,7 +64,7 @@ def fire(
             continue
         record = _record(state, trigger.key)
         if occasion.kind == "schedule":
-            record.occurrences += 1
+            record.occurrences = occasion.occurrence or record.occurrences + 1
             record.last_scheduled_at = now
         reason = blocked(trigger, record, now)
         if reason is None and not condition_holds(trigger, variables):
@@ -161,6 +161,31 @@ def reach_goal(
     return stopped
 
 
+def cancel_obsolete(
+    playbook: Playbook, state: EngagementState, milestone: str, now: datetime
+) -> None:
+    """A queued nudge about a milestone that has just been reached would be wrong: cancel it."""
+    overdue_triggers = {
+        t.key
+        for t in playbook.engagement.triggers
+        if t.when.state is not None and t.when.state.change == "milestone_overdue"
+    }
+    for message in list(state.queue):
+        if message.trigger in overdue_triggers and message.milestone == milestone:
+            state.queue.remove(message)
+            decide(
+                state,
+                DecisionRecord(
+                    at=now,
+                    trigger=message.trigger,
+                    verdict="cancelled",
+                    key=message.key,
+                    channel=message.action.channel,
+                    reason=f"{milestone} was reached meanwhile",
+                ),
+            )
+
+
 def scheduled_occasions(
     playbook: Playbook, state: EngagementState, signup_at: datetime, timezone: str, now: datetime
 ) -> list[Occasion]:
@@ -169,8 +194,21 @@ def scheduled_occasions(
     for trigger in playbook.engagement.triggers:
         due = _next_slot(trigger, state, signup_at, timezone)
         if due is not None and due <= now:
-            occasions.append(Occasion(kind="schedule", trigger=trigger.key))
+            occasions.append(
+                Occasion(
+                    kind="schedule",
+                    trigger=trigger.key,
+                    occurrence=_slots_passed(trigger, signup_at, now),
+                )
+            )
     return occasions
+
+
+def _slots_passed(trigger: Trigger, signup_at: datetime, now: datetime) -> int | None:
+    schedule = trigger.when.schedule
+    if schedule is None or schedule.days_after_signup is None:
+        return None
+    return sum(1 for day in schedule.days_after_signup if signup_at + timedelta(days=day) <= now)
 
 
 def _next_slot(

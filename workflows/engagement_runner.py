@@ -59,15 +59,20 @@ class EngagementRunner:
     def state(self) -> EngagementState:
         return self._carry().engagement
 
+    @property
+    def has_occasions(self) -> bool:
+        return bool(self._occasions)
+
     def notice(self, occasion: Occasion) -> None:
         """Something happened; triggers see it at the next `engage`."""
         self._occasions.append(occasion)
 
     def goal(self, *, milestone: str | None = None, event: str | None = None) -> None:
         before = {key: e.converted_at for key, e in self.state.exposures.items()}
-        engagement.reach_goal(
-            self._playbook(), self.state, workflow.now(), milestone=milestone, event=event
-        )
+        playbook, now = self._playbook(), workflow.now()
+        engagement.reach_goal(playbook, self.state, now, milestone=milestone, event=event)
+        if milestone is not None:
+            engagement.cancel_obsolete(playbook, self.state, milestone, now)
         for key, exposure in self.state.exposures.items():
             if exposure.converted_at is not None and before.get(key) is None:
                 self._pending_exposures.add(key)
@@ -305,7 +310,10 @@ class EngagementRunner:
         playbook, carry = self._playbook(), self._carry()
         points = journey.total_points(carry.achievements) + carry.bonus_points
         score = carry.last_score
+        step = journey.next_step(playbook, carry.achievements)
         return {
+            "next_step": step.title if step else "You are all set",
+            "next_hint": step.hint if step else "",
             "stage": carry.stage.value,
             "points": points,
             "level": rewards.level_for(playbook.rewards, points)[0].name,

@@ -3,7 +3,7 @@
 The journey asks `decide` before every message and records the answer. Caps count messages in
 the customer's local day or ISO week; a capped message is deferred to when the window rolls
 over, or dropped, as its trigger says. A message due in quiet hours waits for their end. Tasks
-go to CS staff, not to the customer, so neither rule holds them back.
+and Slack alerts go to CS staff, not to the customer, so neither rule holds them back.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from models.engagement import SentMessage
 from models.triggers import Channel, FrequencyCap, Guardrails, QuietHours
 
+STAFF_CHANNELS: frozenset[Channel] = frozenset({"task", "slack"})
 MAX_DEFERRALS = 60
 """A cap that never frees (e.g. max below the messages already queued) cannot loop forever."""
 
@@ -73,7 +74,7 @@ def blocking_cap(
         counted = sum(
             1
             for message in sent
-            if message.channel != "task"
+            if message.channel not in STAFF_CHANNELS
             and (cap.channel == "any" or message.channel == cap.channel)
             and start <= message.at < end
         )
@@ -91,7 +92,7 @@ def decide(
     when_capped: Literal["defer", "drop"],
 ) -> Decision:
     """Send now, defer to a later moment, or drop, with the reason in words."""
-    if channel == "task":
+    if channel in STAFF_CHANNELS:
         return Decision(verdict="send", at=now)
     zone = ZoneInfo(timezone)
     moment = now

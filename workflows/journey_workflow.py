@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         RECENT_REWARDS_KEPT,
         RECENT_RISK_CHANGES_KEPT,
         Achievement,
+        EngagementView,
         InterventionRecord,
         JourneyCarry,
         JourneyInput,
@@ -37,7 +38,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.playbook import MilestoneDefinition, Playbook, Rewards
     from models.reserved_events import is_product_event
+    from models.task import TaskCompletion
     from workflows import activity_names, journey, milestone_rules, rewards
+    from workflows.engagement_runner import EngagementRunner
     from workflows.migration import MigrationPlan
     from workflows.search_attributes import (
         HEALTH_SCORE,
@@ -46,10 +49,14 @@ with workflow.unsafe.imports_passed_through():
         RISK_LEVEL,
         TENANT_ID,
     )
+    from workflows.trigger_rules import Occasion
 
 T = TypeVar("T")
 
 JOURNEY_STATUS_PATCH = "journey-status"
+ENGAGEMENT_PATCH = "engagement-triggers"
+"""Journeys whose history predates triggers keep the old overdue nudges until they continue
+as new; every new run asks again, so they move over at their next continue-as-new."""
 QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=10)
 
@@ -66,6 +73,13 @@ class CustomerJourneyWorkflow:
         self._events_this_run = 0
         self._migration: PlaybookMigration | None = None
         self._migration_failure: str | None = None
+        self._engagement_patched = False
+        self._runner = EngagementRunner(
+            lambda: self._input,
+            lambda: self._carry,
+            self._require_playbook,
+            self._remember_intervention,
+        )
 
     @workflow.signal(name="record_event")
     def record_event(self, event: ProductEvent) -> None:
@@ -109,6 +123,7 @@ class CustomerJourneyWorkflow:
         if change.action == "achieve":
             self._carry.achievements[milestone.key] = achievement
             self._celebrate("milestone", milestone.key, milestone.points)
+            self._milestone_reached(milestone.key)
             await _quick(activity_names.RECORD_MILESTONE, record, type(None))
         else:
             self._carry.achievements.pop(milestone.key, None)
@@ -138,6 +153,17 @@ class CustomerJourneyWorkflow:
                 raise ValueError(f"prerequisite not reached: {', '.join(missing)}")
         elif not reached:
             raise ValueError(f"milestone {change.milestone_key!r} is not reached; nothing to reset")
+
+    @workflow.update(name="complete_task")
+    async def complete_task(self, completion: TaskCompletion) -> JourneySnapshot:
+        """CS staff closed a task the journey was waiting on; its SLA no longer runs."""
+        await self._runner.complete_task(completion.task_key, completion.actor, completion.note)
+        return self.state()
+
+    @complete_task.validator
+    def _validate_task_completion(self, completion: TaskCompletion) -> None:
+        if not any(task.key == completion.task_key for task in self._carry.open_tasks):
+            raise ValueError(f"no open task {completion.task_key!r} on this journey")
 
     @workflow.update(name="migrate_playbook")
     async def migrate_playbook(self, request: PlaybookMigration) -> JourneySnapshot:
@@ -216,11 +242,19 @@ class CustomerJourneyWorkflow:
             risk_changes=list(carry.risk_changes),
             manual_changes=list(carry.manual_changes),
             migrations=list(carry.migrations),
+            engagement=EngagementView(
+                active=self._triggers_active,
+                decisions=list(carry.engagement.decisions),
+                queue=list(carry.engagement.queue),
+                triggers=dict(carry.engagement.triggers),
+                open_tasks=list(carry.open_tasks),
+            ),
         )
 
     @workflow.run
     async def run(self, input: JourneyInput) -> None:
         self._playbook = await _quick(activity_names.LOAD_PLAYBOOK, input.playbook, Playbook)
+        self._engagement_patched = workflow.patched(ENGAGEMENT_PATCH)
         if input.carry is None:
             workflow.upsert_search_attributes([TENANT_ID.value_set(input.tenant_id)])
             if workflow.patched(JOURNEY_STATUS_PATCH):
@@ -234,14 +268,21 @@ class CustomerJourneyWorkflow:
                 self._playbook, input.signup_at, self._carry.checkins_done
             )
             rescore_at = self._carry.rescore_due_at
-            if rescore_at is not None and rescore_at < due:
-                self._next_wakeup = (rescore_at, "re-score after a significant event")
-            else:
-                self._next_wakeup = (due, reason)
+            candidates = [(due, reason)]
+            if rescore_at is not None:
+                candidates.append((rescore_at, "re-score after a significant event"))
+            engagement_due = self._runner.next_wakeup() if self._triggers_active else None
+            if engagement_due is not None:
+                candidates.append(engagement_due)
+            self._next_wakeup = min(candidates)
             wait = max(self._next_wakeup[0] - workflow.now(), timedelta(0))
             try:
                 await workflow.wait_condition(
-                    lambda: bool(self._carry.pending) or self._migration is not None,
+                    lambda: (
+                        bool(self._carry.pending)
+                        or self._migration is not None
+                        or self._runner.has_occasions
+                    ),
                     timeout=wait,
                 )
             except TimeoutError:
@@ -256,10 +297,14 @@ class CustomerJourneyWorkflow:
                 occurrence = self._carry.event_scores
                 await self._score(f"{self._workflow_id}/event-score/{occurrence}", source="event")
                 self._carry.rescore_due_at = None
+            if self._triggers_active:
+                await self._runner.engage()
             if self._migration is not None:
                 await self._migrate(self._migration)
             if self._time_to_continue_as_new():
                 await self._finish_handlers()
+                if self._triggers_active:
+                    await self._runner.engage()  # what the last handlers noticed
                 workflow.continue_as_new(self._input.model_copy(update={"carry": self._carry}))
 
     async def _finish_handlers(self) -> None:
@@ -322,6 +367,22 @@ class CustomerJourneyWorkflow:
         await self._mirror_progress()
         self._migration = None
 
+    @property
+    def _triggers_active(self) -> bool:
+        playbook = self._playbook
+        return (
+            self._engagement_patched and playbook is not None and bool(playbook.engagement.triggers)
+        )
+
+    def _notice(self, occasion: Occasion) -> None:
+        if self._triggers_active:
+            self._runner.notice(occasion)
+
+    def _milestone_reached(self, key: str) -> None:
+        if self._triggers_active:
+            self._runner.notice(Occasion(kind="state", change="milestone_achieved", milestone=key))
+            self._runner.goal(milestone=key)
+
     def _time_to_continue_as_new(self) -> bool:
         return (
             workflow.info().is_continue_as_new_suggested()
@@ -344,6 +405,9 @@ class CustomerJourneyWorkflow:
             if last is None or event.occurred_at > last:
                 self._carry.last_event_at = event.occurred_at
             health = playbook.health
+            if self._triggers_active:
+                self._runner.notice(Occasion(kind="event", event=event))
+                self._runner.goal(event=event.name)
             if event.name in health.rescore_after_events and self._carry.rescore_due_at is None:
                 # Debounced: a burst of tickets or failed payments gives one re-score.
                 debounce = timedelta(minutes=health.rescore_debounce_minutes)
@@ -364,6 +428,7 @@ class CustomerJourneyWorkflow:
     async def _reach(self, achievement: Achievement) -> None:
         self._carry.achievements[achievement.milestone_key] = achievement
         self._celebrate("milestone", achievement.milestone_key, achievement.points)
+        self._milestone_reached(achievement.milestone_key)
         await _quick(activity_names.RECORD_MILESTONE, self._record(achievement), type(None))
 
     def _record(self, achievement: Achievement) -> MilestoneRecord:
@@ -441,6 +506,7 @@ class CustomerJourneyWorkflow:
         if stage == self._carry.stage:
             return False
         self._publish_stage(stage)
+        self._notice(Occasion(kind="state", change="stage_changed", to=stage.value))
         return True
 
     def _publish_stage(self, stage: Stage) -> None:
@@ -448,10 +514,13 @@ class CustomerJourneyWorkflow:
         workflow.upsert_search_attributes([ONBOARDING_STAGE.value_set(stage.value)])
 
     async def _check_in(self) -> None:
-        """Score health, publish it, and nudge every milestone that has become overdue."""
+        """Score health and publish it; without engagement triggers, also nudge every milestone
+        that has become overdue (the triggers' `milestone_overdue` does that otherwise)."""
         playbook = self._require_playbook()
         occurrence = self._carry.checkins_done + 1
         await self._score(f"{self._workflow_id}/checkin/{occurrence}", source="check-in")
+        if self._triggers_active:
+            return
         overdue = journey.overdue_milestones(
             playbook, self._carry.achievements, self._input.signup_at, workflow.now()
         )
@@ -489,6 +558,7 @@ class CustomerJourneyWorkflow:
     def _record_risk_change(self, previous: RiskLevel, current: RiskLevel, source: str) -> None:
         if previous is current:
             return
+        self._notice(Occasion(kind="state", change="risk_changed", to=current.value))
         self._carry.risk_changes.append(
             RiskTransition(at=workflow.now(), previous=previous, current=current, source=source)
         )

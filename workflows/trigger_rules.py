@@ -33,6 +33,9 @@ class Occasion(BaseModel):
     days: int | None = None
     trigger: str | None = None
     """For schedules: the trigger whose time came."""
+    occurrence: int | None = None
+    """For day-offset schedules: which slot (slots missed while the journey was down or not yet
+    started are skipped over, not sent one after another)."""
 
 
 def matches(trigger: Trigger, occasion: Occasion) -> bool:

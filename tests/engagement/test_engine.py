@@ -155,3 +155,33 @@ def test_experiment_holdout_gets_nothing_and_conversions_count_within_the_window
         assert state.exposures["tips_copy"].variant == assign(experiment, customer)
         engagement.reach_goal(rules, state, SIGNUP + timedelta(days=8), event="report.shared")
         assert state.exposures["tips_copy"].converted_at is None  # outside the 7-day window
+
+
+def test_a_queued_nudge_is_cancelled_when_its_milestone_is_reached() -> None:
+    nudge = {
+        "key": "nudge",
+        "when": {"state": {"change": "milestone_overdue"}},
+        "then": [{"channel": "email", "template": "adoption_nudge"}],
+    }
+    rules, state = playbook(nudge), EngagementState()
+    for key in ("email_verified", "profile_completed"):
+        occasion = Occasion(kind="state", change="milestone_overdue", milestone=key)
+        engagement.fire(rules, state, occasion, {}, "c1", SIGNUP)
+    later = SIGNUP + timedelta(hours=3)
+    engagement.cancel_obsolete(rules, state, "email_verified", later)
+    assert [m.milestone for m in state.queue] == ["profile_completed"]
+    cancelled = state.decisions[-1]
+    assert (cancelled.verdict, cancelled.key, cancelled.reason) == (
+        "cancelled",
+        "nudge/1/0",
+        "email_verified was reached meanwhile",
+    )
+
+
+def test_slots_missed_while_away_are_skipped_over_not_sent_in_a_row() -> None:
+    rules, state = playbook(WELCOME), EngagementState()
+    two_days_late = SIGNUP + timedelta(days=2)
+    assert run_schedule(rules, state, two_days_late) == ["welcome/2/0"]
+    assert run_schedule(rules, state, two_days_late + timedelta(minutes=1)) == []
+    wake = engagement.next_wakeup(rules, state, {}, SIGNUP, None, "UTC")
+    assert wake == (SIGNUP + timedelta(days=3), "scheduled trigger welcome")

@@ -15,9 +15,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from models.journey import journey_workflow_id
+from tests.factories import default_playbook
 from tests.helpers import assert_eq_eventually
 from tests.smtp_sink import SmtpSink
 from tests.stack import Stack, running_stack
+from workflows.experiments import assign
 
 
 @pytest.fixture
@@ -43,8 +45,25 @@ async def journey(stack: Stack, customer_id: str) -> dict[str, Any]:
     return body
 
 
-async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: SmtpSink) -> None:
-    customer_id = f"robin-{uuid.uuid4().hex[:6]}"
+def daytime_zone(now: datetime) -> str:
+    """A fixed-offset zone where it is around noon now, so quiet hours never interfere."""
+    offset = (12 - now.hour + 12) % 24 - 12  # -12..11 hours from UTC
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs are inverted
+
+
+def customer_in_arm(variant: str) -> str:
+    """A fresh customer id the default playbook's welcome experiment puts in `variant`."""
+    experiment = next(
+        t.experiment for t in default_playbook().engagement.triggers if t.experiment is not None
+    )
+    while True:
+        candidate = f"robin-{uuid.uuid4().hex[:6]}"
+        if assign(experiment, candidate) == variant:
+            return candidate
+
+
+async def test_event_to_milestone_to_triggers_to_email(stack: Stack, smtp_sink: SmtpSink) -> None:
+    customer_id = customer_in_arm("short")
     now = datetime.now(UTC)
     created = await stack.http.post(
         "/v1/customers",
@@ -53,17 +72,24 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
             "name": "Robin",
             "email": "robin@example.com",
             "plan": "team",
+            "timezone": daytime_zone(now),
             "signed_up_at": (now - timedelta(days=2, hours=1)).isoformat(),
         },
     )
     assert created.status_code == 201, created.text
 
-    async def next_wakeup() -> str | None:
+    async def engagement_done() -> list[tuple[str, str]]:
         state = (await journey(stack, customer_id))["journey"]
-        return state["next_wakeup_reason"] if state else None
+        decisions = state["engagement"]["decisions"] if state else []
+        return [(d["trigger"], d["verdict"]) for d in decisions if d["verdict"] != "queued"]
 
-    # The day-1 check-in is already due: it scores health and nudges the late email verification.
-    await assert_eq_eventually("day 3 check-in", next_wakeup, timeout=30)
+    # Days 0 and 1 were missed (imported late): one welcome, not two. The late email
+    # verification is nudged in-app at once; its email waits for tomorrow (1 email a day).
+    await assert_eq_eventually(
+        [("welcome", "sent"), ("adoption_nudge", "deferred"), ("adoption_nudge", "sent")],
+        engagement_done,
+        timeout=30,
+    )
 
     batch = {
         "events": [
@@ -96,17 +122,29 @@ async def test_event_to_milestone_to_checkin_to_email(stack: Stack, smtp_sink: S
     assert done == ["email_verified", "first_project"]
     assert (state["stage"], state["points"]) == ("activated", 40)
     assert state["last_score"]["components"] and state["last_score"]["risk_level"]
-    assert [(i["milestone_key"], i["channel"], i["status"]) for i in state["interventions"]] == [
-        ("email_verified", "email", "sent"),
-        ("email_verified", "inapp", "sent"),
+    decisions = state["engagement"]["decisions"]
+    cancelled = [(d["trigger"], d["reason"]) for d in decisions if d["verdict"] == "cancelled"]
+    assert cancelled == [("adoption_nudge", "email_verified was reached meanwhile")]
+    assert state["engagement"]["triggers"]["welcome"]["stopped"] == "goal first_project reached"
+    celebrations = [d["verdict"] for d in decisions if d["trigger"] == "milestone_celebration"]
+    # Three messages a day at most: welcome, the in-app nudge, one celebration; the second
+    # celebration is dropped, as its trigger says, rather than sent tomorrow.
+    assert celebrations == ["queued", "queued", "sent", "dropped"]
+    assert [(i["kind"], i["channel"], i["status"]) for i in state["interventions"]] == [
+        ("welcome", "email", "sent"),
+        ("adoption_nudge", "inapp", "sent"),
+        ("milestone_celebration", "inapp", "sent"),
     ]
     assert body["workflow_id"] == journey_workflow_id(stack.settings.default_tenant, customer_id)
 
     assert [(m["To"], m["Subject"]) for m in smtp_sink.messages] == [
-        ("robin@example.com", "Robin, one step left: Verify your email address")
+        ("robin@example.com", "Welcome aboard, Robin")
     ]
     inbox = await stack.http.get(f"/v1/customers/{customer_id}/inbox")
-    assert [m["title"] for m in inbox.json()["data"]] == ["Next step: Verify your email address"]
+    assert [m["title"] for m in inbox.json()["data"]] == [
+        "Done: Verify your email address",
+        "Next up: Verify your email address",
+    ]
 
     async def visible(query: str) -> list[str]:
         return [w.id async for w in stack.temporal.list_workflows(query)]

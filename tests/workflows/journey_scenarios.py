@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import yaml
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -33,17 +36,32 @@ class QuietCustomerRun:
     handle: JourneyHandle
 
 
-def seed_customer(settings: Settings, customer_id: str) -> PlaybookRef:
+def with_engagement(settings: Settings, directory: Path, engagement: dict[str, Any]) -> Settings:
+    """Settings whose default playbook has `engagement` instead of the shipped triggers."""
+    data = yaml.safe_load((settings.playbook_dir / "default.yaml").read_text())
+    data["engagement"] = engagement
+    directory.mkdir()
+    (directory / "default.yaml").write_text(yaml.safe_dump(data))
+    return settings.model_copy(update={"playbook_dir": directory})
+
+
+def seed_customer(
+    settings: Settings, customer_id: str, *, timezone: str = "UTC", playbook: str = "default"
+) -> PlaybookRef:
     engine = get_engine(settings)
-    playbook = sync_playbooks(engine, settings.playbook_dir)["default"]
+    loaded = sync_playbooks(engine, settings.playbook_dir)[playbook]
     with session_scope(engine) as session:
         ensure_tenant(session, TENANT)
         session.add(
             Customer(
-                tenant_id=TENANT, customer_id=customer_id, email="dana@example.test", name="Dana"
+                tenant_id=TENANT,
+                customer_id=customer_id,
+                email="dana@example.test",
+                name="Dana",
+                timezone=timezone,
             )
         )
-    return PlaybookRef(name=playbook.name, version=playbook.version)
+    return PlaybookRef(name=loaded.name, version=loaded.version)
 
 
 async def start_journey(

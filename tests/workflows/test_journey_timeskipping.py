@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -26,15 +27,21 @@ from tests.workflows.journey_scenarios import (
     run_quiet_customer,
     seed_customer,
     start_journey,
+    with_engagement,
 )
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.search_attributes import HEALTH_SCORE, RISK_LEVEL
 
 
-async def test_quiet_customer_gets_nudged_on_the_right_days(
-    skipping_env: WorkflowEnvironment, sqlite_settings: Settings, smtp_sink: SmtpSink
+async def test_without_triggers_a_quiet_customer_gets_nudged_on_the_right_days(
+    skipping_env: WorkflowEnvironment,
+    sqlite_settings: Settings,
+    smtp_sink: SmtpSink,
+    tmp_path: Path,
 ) -> None:
-    run = await run_quiet_customer(skipping_env, sqlite_settings)
+    """A playbook with no engagement triggers falls back to one nudge per overdue milestone."""
+    settings = with_engagement(sqlite_settings, tmp_path / "playbooks", {"triggers": []})
+    run = await run_quiet_customer(skipping_env, settings)
     state, signup = run.state, run.signup
     customer_id = state.customer_id
 
@@ -76,7 +83,7 @@ async def test_quiet_customer_gets_nudged_on_the_right_days(
         "Dana, one step left: Share your first report",
     ]
     assert {message["To"] for message in smtp_sink.messages} == {"dana@example.test"}
-    with session_scope(get_engine(sqlite_settings)) as session:
+    with session_scope(get_engine(settings)) as session:
         inbox = session.exec(
             select(InAppMessage).where(InAppMessage.customer_id == customer_id)
         ).all()
