@@ -11,6 +11,7 @@ from core.db import ensure_tenant, insert_or_ignore, session_scope
 from models.engagement import ExposureRecord, TaskOutcome
 from models.experiment import ExperimentExposure
 from models.task import CsTask, TaskStatus
+from models.tenant import Tenant
 from models.timeutil import utc_now
 from workflows import activity_names
 
@@ -53,7 +54,8 @@ class EngagementRecordActivities:
 
     @activity.defn(name=activity_names.RECORD_TASK_OUTCOME)
     def record_task_outcome(self, outcome: TaskOutcome) -> None:
-        """An overwrite of the task's row by its key: a retry writes the same thing."""
+        """An overwrite of the task's row by its key: a retry writes the same thing. An
+        escalated task goes to the tenant's fallback owner."""
         now = utc_now()
         values: dict[str, object]
         if outcome.outcome == "done":
@@ -63,13 +65,13 @@ class EngagementRecordActivities:
                 "completed_by": outcome.actor,
                 "note": outcome.note or None,
             }
-        else:
-            values = {
-                "status": TaskStatus.ESCALATED,
-                "escalated_at": now,
-                "escalated_to": outcome.escalated_to,
-            }
         with session_scope(self._engine) as session:
+            if outcome.outcome == "escalated":
+                tenant = session.get(Tenant, outcome.tenant_id)
+                fallback = outcome.escalated_to or (tenant.fallback_owner if tenant else None)
+                values = {"status": TaskStatus.ESCALATED, "escalated_at": now}
+                if fallback is not None:
+                    values |= {"escalated_to": fallback, "owner": fallback}
             session.execute(
                 update(CsTask)
                 .where(

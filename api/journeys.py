@@ -19,6 +19,7 @@ from models.journey import (
     journey_workflow_id,
 )
 from models.playbook import PlaybookRef
+from models.task import TaskCompletion
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.search_attributes import start_search_attributes
 
@@ -122,3 +123,10 @@ async def migrate_journey(
 ) -> JourneySnapshot:
     """Move the journey to another playbook version; returns once it has moved."""
     return await _update(client, tenant_id, customer_id, "migrate_playbook", migration)
+
+
+async def complete_task(
+    client: Client, tenant_id: str, customer_id: str, completion: TaskCompletion
+) -> JourneySnapshot:
+    """Close a CS task the journey waits on; its SLA stops running."""
+    return await _update(client, tenant_id, customer_id, "complete_task", completion)

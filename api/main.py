@@ -14,7 +14,20 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.outbox import run_relay
-from api.routes import customers, events, health, milestones, overrides, playbooks, scores
+from api.routes import (
+    customers,
+    events,
+    experiments,
+    health,
+    milestones,
+    overrides,
+    playbooks,
+    preferences,
+    scores,
+    tasks,
+    templates,
+    tenant_settings,
+)
 from core.config import Settings, get_settings
 from core.db import ensure_tenant, get_engine, migrate, session_scope
 from core.playbooks import sync_playbooks
@@ -70,6 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(milestones.report_router)  # before /v1/milestones/{key}
     app.include_router(playbooks.milestones_router)
     app.include_router(playbooks.playbooks_router)
+    app.include_router(preferences.router)
+    app.include_router(preferences.unsubscribe_router)
+    app.include_router(tasks.router)
+    app.include_router(experiments.router)
+    app.include_router(templates.router)
+    app.include_router(tenant_settings.router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -25,3 +26,28 @@ class ExperimentExposure(SQLModel, table=True):
     converted_at: datetime | None = Field(
         default=None, sa_column=utc_datetime_column(nullable=True)
     )
+
+
+class ArmReport(BaseModel):
+    """One arm's numbers; lift and its 95% interval are absolute, against the holdout."""
+
+    variant: str
+    exposed: int
+    converted: int
+    rate: float
+    lift: float | None = None
+    lift_low: float | None = None
+    lift_high: float | None = None
+    p_value: float | None = Field(default=None, description="Two-sided, two-proportion test.")
+    enough_data: bool = False
+
+
+class ExperimentReport(BaseModel):
+    key: str
+    trigger: str
+    goal: str
+    window_days: int
+    holdout_share: float
+    min_sample: int
+    arms: list[ArmReport]
+    enough_data: bool = Field(description="Every arm and the holdout reached the minimum sample.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parseaddr
 
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from models.columns import utc_datetime_column
@@ -37,7 +39,23 @@ class Tenant(TenantSettingsBase, table=True):
 
 
 class TenantSettingsUpdate(TenantSettingsBase):
+    """All settings at once (PUT); `webhook_secret` left out keeps the stored one."""
+
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+
+    @field_validator("slack_webhook_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("email_sender")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("must be an email address, optionally with a name: Name <a@b.c>")
+        return value
 
 
 class TenantSettingsPublic(TenantSettingsBase):

@@ -6,7 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from core.config import PROJECT_ROOT
+import yaml
+
+from core.config import PROJECT_ROOT, Settings
 from core.playbooks import load_playbook_file
 from models.journey import ProductEvent
 from models.playbook import Playbook
@@ -25,3 +27,12 @@ def product_event(
         occurred_at=at,
         properties=properties,
     )
+
+
+def with_engagement(settings: Settings, directory: Path, engagement: dict[str, Any]) -> Settings:
+    """Settings whose default playbook has `engagement` instead of the shipped triggers."""
+    data = yaml.safe_load((settings.playbook_dir / "default.yaml").read_text())
+    data["engagement"] = engagement
+    directory.mkdir()
+    (directory / "default.yaml").write_text(yaml.safe_dump(data))
+    return settings.model_copy(update={"playbook_dir": directory})

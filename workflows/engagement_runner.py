@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from models.journey import InterventionRecord, JourneyCarry, JourneyInput
     from models.playbook import Playbook
     from models.triggers import Action
-    from workflows import activity_names, engagement, guardrails, journey, rewards
+    from workflows import activity_names, engagement, guardrails, journey, message_variables
     from workflows.trigger_rules import Occasion
 
 DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=10)
@@ -309,33 +309,13 @@ class EngagementRunner:
     def _journey_variables(self) -> dict[str, Any]:
         playbook, carry = self._playbook(), self._carry()
         points = journey.total_points(carry.achievements) + carry.bonus_points
-        score = carry.last_score
-        step = journey.next_step(playbook, carry.achievements)
-        return {
-            "next_step": step.title if step else "You are all set",
-            "next_hint": step.hint if step else "",
-            "stage": carry.stage.value,
-            "points": points,
-            "level": rewards.level_for(playbook.rewards, points)[0].name,
-            "done_count": len(carry.achievements),
-            "total_count": len(playbook.milestones),
-            "risk_level": score.risk_level.value if score else "unknown",
-            "health_score": score.score if score else None,
-        }
+        return message_variables.journey_variables(
+            playbook, carry.achievements, points, carry.stage.value, carry.last_score
+        )
 
     def _milestone_variables(self, key: str | None) -> dict[str, Any] | None:
         milestone = self._playbook().milestone(key) if key else None
-        if milestone is None:
-            return None
-        return {
-            "key": milestone.key,
-            "title": milestone.title,
-            "hint": milestone.hint,
-            "category": milestone.category,
-            "points": milestone.points,
-            "due_day": milestone.due_day,
-            "required": milestone.required,
-        }
+        return message_variables.milestone_variables(milestone) if milestone else None
 
     def _condition_variables(self, context: CustomerContext, occasion: Occasion) -> dict[str, Any]:
         carry = self._carry()

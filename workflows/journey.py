@@ -172,13 +172,3 @@ def time_to_value(
     if reached is None:
         return None
     return round((reached.achieved_at - signup_at).total_seconds() / 3600, 2)
-
-
-def next_step(
-    playbook: Playbook, achievements: Mapping[str, Achievement]
-) -> MilestoneDefinition | None:
-    """The first milestone not reached whose prerequisites are: what to ask the customer for."""
-    for milestone in playbook.milestones:
-        if milestone.key not in achievements and all(k in achievements for k in milestone.requires):
-            return milestone
-    return None

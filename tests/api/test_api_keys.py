@@ -1,5 +1,6 @@
-"""API keys: every route but /healthz needs one, scopes decide what it may do, revoking is
-immediate, and the key (never a header the caller picks) decides the tenant."""
+"""API keys: every route but /healthz (and the signed unsubscribe link) needs one, scopes
+decide what it may do, revoking is immediate, and the key (never a header the caller picks)
+decides the tenant."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from models.api_key import Scope
 from tests.stack import Stack
 
 OPEN = {"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+SIGNED = {"/v1/unsubscribe/{token}"}
+"""Links in customers' emails: a signed token instead of a key (tests/api/test_engagement_api)."""
 
 
 async def test_every_route_but_healthz_refuses_a_request_without_a_key(api: Stack) -> None:
     schema = (await api.http.get("/openapi.json")).json()
     checked = 0
     for path, operations in schema["paths"].items():
-        if path in OPEN:
+        if path in OPEN | SIGNED:
             continue
         concrete = re.sub(r"\{[^}]+\}", "x", path)
         for method in operations:

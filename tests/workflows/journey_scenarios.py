@@ -5,10 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-import yaml
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -34,15 +31,6 @@ class QuietCustomerRun:
     signup: datetime
     state: JourneySnapshot
     handle: JourneyHandle
-
-
-def with_engagement(settings: Settings, directory: Path, engagement: dict[str, Any]) -> Settings:
-    """Settings whose default playbook has `engagement` instead of the shipped triggers."""
-    data = yaml.safe_load((settings.playbook_dir / "default.yaml").read_text())
-    data["engagement"] = engagement
-    directory.mkdir()
-    (directory / "default.yaml").write_text(yaml.safe_dump(data))
-    return settings.model_copy(update={"playbook_dir": directory})
 
 
 def seed_customer(

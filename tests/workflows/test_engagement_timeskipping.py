@@ -13,13 +13,12 @@ from temporalio.testing import WorkflowEnvironment
 from core.config import Settings
 from core.playbooks import load_playbook_dir
 from models.journey import JourneySnapshot
-from tests.factories import product_event
+from tests.factories import product_event, with_engagement
 from tests.smtp_sink import SmtpSink
 from tests.workflows.journey_scenarios import (
     journey_worker,
     seed_customer,
     start_journey,
-    with_engagement,
 )
 from workflows.experiments import assign
 from workflows.journey_workflow import CustomerJourneyWorkflow

@@ -19,7 +19,7 @@ from models.event import EventCreate
 from models.health import RiskChange, RiskLevel
 from models.journey import JourneyStatus, ProductEvent, Stage
 from models.score import HealthScoreRecord
-from tests.factories import product_event
+from tests.factories import product_event, with_engagement
 from tests.smtp_sink import SmtpSink
 from tests.workflows.journey_scenarios import (
     TENANT,
@@ -27,7 +27,6 @@ from tests.workflows.journey_scenarios import (
     run_quiet_customer,
     seed_customer,
     start_journey,
-    with_engagement,
 )
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.search_attributes import HEALTH_SCORE, RISK_LEVEL
