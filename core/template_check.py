@@ -60,9 +60,7 @@ def template_problems(playbook: Playbook, template_dir: Path) -> list[str]:
     problems: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     for trigger in playbook.engagement.triggers:
-        actions = list(trigger.then)
-        if trigger.experiment is not None:
-            actions += [a for variant in trigger.experiment.variants for a in variant.then]
+        actions = trigger.all_actions()
         allowed = variables_for(trigger)
         for action in actions:
             for part in PARTS[action.channel]:

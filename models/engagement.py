@@ -74,6 +74,15 @@ class Exposure(BaseModel):
     converted_at: datetime | None = None
 
 
+class PendingWait(BaseModel):
+    """A trigger's wait step in progress: which events end it, and when it times out."""
+
+    trigger: str
+    occurrence: int
+    any_of: list[str]
+    deadline: datetime
+
+
 class EngagementState(BaseModel):
     triggers: dict[str, TriggerRecord] = Field(default_factory=dict)
     queue: list[QueuedMessage] = Field(default_factory=list)
@@ -83,6 +92,7 @@ class EngagementState(BaseModel):
     inactive_announced: list[int] = Field(default_factory=list)
     inactive_since: datetime | None = None
     exposures: dict[str, Exposure] = Field(default_factory=dict)
+    waits: list[PendingWait] = Field(default_factory=list)
 
 
 class OpenTask(BaseModel):

@@ -12,6 +12,7 @@ from models.engagement import (
     DecisionRecord,
     EngagementState,
     OpenTask,
+    PendingWait,
     QueuedMessage,
     TriggerRecord,
 )
@@ -220,6 +221,7 @@ class EngagementView(BaseModel):
     queue: list[QueuedMessage] = Field(default_factory=list)
     triggers: dict[str, TriggerRecord] = Field(default_factory=dict)
     open_tasks: list[OpenTask] = Field(default_factory=list)
+    waits: list[PendingWait] = Field(default_factory=list)
 
 
 class JourneySnapshot(BaseModel):

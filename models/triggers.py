@@ -113,6 +113,22 @@ class Goal(StrictModel):
         return self
 
 
+class WaitStep(StrictModel):
+    """After the trigger's actions, wait for any of these events (the event's own signal resumes
+    the journey) or the timeout, then send the branch that happened."""
+
+    any_of: list[str] = Field(min_length=1, max_length=20)
+    timeout_hours: float = Field(gt=0, le=24 * 90)
+    on_event: list[Action] = Field(default_factory=list)
+    on_timeout: list[Action] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_a_branch(self) -> Self:
+        if not self.on_event and not self.on_timeout:
+            raise ValueError("a wait needs on_event or on_timeout actions (or both)")
+        return self
+
+
 class Variant(StrictModel):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     weight: float = Field(default=1.0, gt=0)
@@ -148,6 +164,7 @@ class Trigger(StrictModel):
         default="defer", description="What a frequency cap does to this trigger's messages."
     )
     goal: Goal | None = None
+    wait: WaitStep | None = None
     category: str = Field(
         default="onboarding",
         pattern=r"^[a-z][a-z0-9_]*$",
@@ -167,6 +184,15 @@ class Trigger(StrictModel):
         if self.experiment is not None and self.goal is None:
             raise ValueError("an experiment needs a goal to measure conversion")
         return self
+
+    def all_actions(self) -> list[Action]:
+        """Every action the trigger may send, in any variant or branch (for template checks)."""
+        actions = list(self.then)
+        if self.experiment is not None:
+            actions += [a for variant in self.experiment.variants for a in variant.then]
+        if self.wait is not None:
+            actions += self.wait.on_event + self.wait.on_timeout
+        return actions
 
     def actions(self, variant: str | None) -> list[Action]:
         """What to send: the trigger's actions, or the assigned variant's (holdout: nothing)."""

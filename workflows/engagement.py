@@ -17,13 +17,14 @@ from models.engagement import (
     DecisionRecord,
     EngagementState,
     Exposure,
+    PendingWait,
     QueuedMessage,
     SentMessage,
     TriggerRecord,
 )
 from models.journey import Achievement
 from models.playbook import Playbook
-from models.triggers import Trigger
+from models.triggers import Action, Trigger
 from workflows import journey
 from workflows.experiments import HOLDOUT, assign
 from workflows.trigger_rules import (
@@ -81,27 +82,86 @@ def fire(
             decide(state, DecisionRecord(at=now, trigger=trigger.key, verdict="holdout"))
             continue
         fired.append(trigger)
-        for index, action in enumerate(trigger.actions(variant)):
-            key = f"{trigger.key}/{record.occurrences}/{index}"
-            state.queue.append(
-                QueuedMessage(
-                    key=key,
+        _queue(
+            state,
+            trigger,
+            trigger.actions(variant),
+            f"{trigger.key}/{record.occurrences}",
+            now,
+            variant=variant,
+            milestone=occasion.milestone,
+        )
+        if trigger.wait is not None:
+            state.waits.append(
+                PendingWait(
                     trigger=trigger.key,
-                    action=action,
-                    priority=trigger.priority,
-                    when_capped=trigger.when_capped,
-                    due_at=now,
-                    variant=variant,
-                    milestone=occasion.milestone,
+                    occurrence=record.occurrences,
+                    any_of=list(trigger.wait.any_of),
+                    deadline=now + timedelta(hours=trigger.wait.timeout_hours),
                 )
             )
-            decide(
-                state,
-                DecisionRecord(
-                    at=now, trigger=trigger.key, verdict="queued", key=key, channel=action.channel
-                ),
-            )
     return fired
+
+
+def _queue(
+    state: EngagementState,
+    trigger: Trigger,
+    actions: list[Action],
+    prefix: str,
+    now: datetime,
+    reason: str = "",
+    variant: str | None = None,
+    milestone: str | None = None,
+) -> None:
+    for index, action in enumerate(actions):
+        key = f"{prefix}/{index}"
+        state.queue.append(
+            QueuedMessage(
+                key=key,
+                trigger=trigger.key,
+                action=action,
+                priority=trigger.priority,
+                when_capped=trigger.when_capped,
+                due_at=now,
+                variant=variant,
+                milestone=milestone,
+            )
+        )
+        decide(
+            state,
+            DecisionRecord(
+                at=now,
+                trigger=trigger.key,
+                verdict="queued",
+                key=key,
+                channel=action.channel,
+                reason=reason,
+            ),
+        )
+
+
+def resolve_waits(
+    playbook: Playbook, state: EngagementState, now: datetime, event: str | None = None
+) -> None:
+    """End the waits this event is one of (its `on_event` branch), or whose time ran out
+    (`on_timeout`); a wait whose trigger is gone from the playbook just ends."""
+    triggers = {t.key: t for t in playbook.engagement.triggers}
+    for wait in list(state.waits):
+        arrived = event is not None and event in wait.any_of
+        if not arrived and wait.deadline > now:
+            continue
+        state.waits.remove(wait)
+        trigger = triggers.get(wait.trigger)
+        if trigger is None or trigger.wait is None:
+            continue
+        prefix = f"{trigger.key}/{wait.occurrence}"
+        if arrived:
+            actions, branch, reason = trigger.wait.on_event, "event", f"{event} arrived"
+        else:
+            hours = f"{trigger.wait.timeout_hours:g}"
+            actions, branch = trigger.wait.on_timeout, "timeout"
+            reason = f"none of {', '.join(wait.any_of)} within {hours} h"
+        _queue(state, trigger, actions, f"{prefix}/{branch}", now, reason)
 
 
 def _variant(
@@ -145,6 +205,7 @@ def reach_goal(
             continue
         record.stopped = f"goal {goal.milestone or goal.event} reached"
         stopped.append(trigger.key)
+        state.waits = [w for w in state.waits if w.trigger != trigger.key]
         for message in [m for m in state.queue if m.trigger == trigger.key]:
             state.queue.remove(message)
             decide(
@@ -292,6 +353,9 @@ def next_wakeup(
     """The earliest moment the engine has something to do, and what."""
     candidates: list[tuple[datetime, str]] = [
         (m.due_at, f"send {m.trigger} ({m.action.channel})") for m in state.queue
+    ]
+    candidates += [
+        (w.deadline, f"{w.trigger} stops waiting for {' or '.join(w.any_of)}") for w in state.waits
     ]
     for trigger in playbook.engagement.triggers:
         slot = _next_slot(trigger, state, signup_at, timezone)

@@ -117,12 +117,15 @@ class EngagementRunner:
         occasions += engagement.inactivity_occasions(
             playbook, self.state, carry.last_event_at, journey_input.signup_at, now
         )
-        if not occasions and not engagement.due_messages(self.state, now):
+        timed_out = any(wait.deadline <= now for wait in self.state.waits)
+        if not occasions and not timed_out and not engagement.due_messages(self.state, now):
             await self._escalate_lapsed_tasks()
             return
         context = await self._context()
         known = set(self.state.exposures)
         for occasion in occasions:
+            if occasion.event is not None:
+                engagement.resolve_waits(playbook, self.state, now, occasion.event.name)
             engagement.fire(
                 playbook,
                 self.state,
@@ -131,6 +134,7 @@ class EngagementRunner:
                 journey_input.customer_id,
                 now,
             )
+        engagement.resolve_waits(playbook, self.state, now)
         self._pending_exposures |= set(self.state.exposures) - known
         await self._record_exposures()
         for message in engagement.due_messages(self.state, now):

@@ -248,6 +248,7 @@ class CustomerJourneyWorkflow:
                 queue=list(carry.engagement.queue),
                 triggers=dict(carry.engagement.triggers),
                 open_tasks=list(carry.open_tasks),
+                waits=list(carry.engagement.waits),
             ),
         )
 

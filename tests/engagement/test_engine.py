@@ -185,3 +185,53 @@ def test_slots_missed_while_away_are_skipped_over_not_sent_in_a_row() -> None:
     assert run_schedule(rules, state, two_days_late + timedelta(minutes=1)) == []
     wake = engagement.next_wakeup(rules, state, {}, SIGNUP, None, "UTC")
     assert wake == (SIGNUP + timedelta(days=3), "scheduled trigger welcome")
+
+
+WAIT_FOR_SETUP = {
+    "key": "trial",
+    "when": {"event": "trial.started"},
+    "then": [{"channel": "inapp", "template": "welcome"}],
+    "wait": {
+        "any_of": ["project.created", "user.invited"],
+        "timeout_hours": 48,
+        "on_event": [{"channel": "email", "template": "well_done"}],
+        "on_timeout": [{"channel": "task", "template": "call", "due_hours": 24}],
+    },
+}
+
+
+def test_a_wait_ends_with_the_first_of_its_events_or_its_timeout() -> None:
+    rules = playbook(WAIT_FOR_SETUP)
+    started = Occasion(kind="event", event=product_event("trial.started", SIGNUP))
+    quick, slow = EngagementState(), EngagementState()
+    for state in (quick, slow):
+        engagement.fire(rules, state, started, {}, "c1", SIGNUP)
+        state.queue.clear()
+    deadline = SIGNUP + timedelta(hours=48)
+    assert engagement.next_wakeup(rules, quick, {}, SIGNUP, SIGNUP, "UTC") == (
+        deadline,
+        "trial stops waiting for project.created or user.invited",
+    )
+
+    engagement.resolve_waits(rules, quick, SIGNUP + timedelta(hours=3), "page.viewed")
+    assert quick.queue == [] and len(quick.waits) == 1
+    engagement.resolve_waits(rules, quick, SIGNUP + timedelta(hours=5), "user.invited")
+    assert [(m.key, m.action.channel) for m in quick.queue] == [("trial/1/event/0", "email")]
+    assert quick.decisions[-1].reason == "user.invited arrived" and quick.waits == []
+    engagement.resolve_waits(rules, quick, deadline, None)
+    assert len(quick.queue) == 1  # the ended wait does not time out as well
+
+    engagement.resolve_waits(rules, slow, deadline - timedelta(seconds=1), None)
+    assert slow.queue == []
+    engagement.resolve_waits(rules, slow, deadline, None)
+    assert [(m.key, m.action.channel) for m in slow.queue] == [("trial/1/timeout/0", "task")]
+    assert slow.decisions[-1].reason == "none of project.created, user.invited within 48 h"
+
+
+def test_a_goal_ends_the_triggers_waits() -> None:
+    rules = playbook({**WAIT_FOR_SETUP, "goal": {"milestone": "first_project"}})
+    state = EngagementState()
+    started = Occasion(kind="event", event=product_event("trial.started", SIGNUP))
+    engagement.fire(rules, state, started, {}, "c1", SIGNUP)
+    engagement.reach_goal(rules, state, SIGNUP, milestone="first_project")
+    assert state.waits == [] and state.queue == []

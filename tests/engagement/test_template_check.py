@@ -65,3 +65,24 @@ def test_milestone_is_only_known_to_milestone_triggers(templates: Path) -> None:
 def test_a_missing_part_is_named(templates: Path) -> None:
     with pytest.raises(PlaybookError, match="email/hello.subject.j2: template file is missing"):
         check_templates({"p": playbook_with({"channel": "email", "template": "hello"})}, templates)
+
+
+def test_the_branches_of_a_wait_are_checked_too(templates: Path) -> None:
+    data = default_playbook().model_dump(mode="json", by_alias=True)
+    hello = {"channel": "inapp", "template": "hello"}
+    data["engagement"] = {
+        "triggers": [
+            {
+                "key": "trial",
+                "when": {"state": {"change": "milestone_achieved"}},
+                "then": [hello],
+                "wait": {
+                    "any_of": ["user.invited"],
+                    "timeout_hours": 24,
+                    "on_timeout": [{"channel": "task", "template": "call_them"}],
+                },
+            }
+        ]
+    }
+    with pytest.raises(PlaybookError, match="task/call_them.title.j2: template file is missing"):
+        check_templates({"p": parse_playbook(data, "test")}, templates)

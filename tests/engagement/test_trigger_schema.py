@@ -101,6 +101,14 @@ def test_the_five_kinds_of_trigger_load() -> None:
             {**WELCOME, "when": {"schedule": {"days_after_signup": [3, 1]}}},
             "increasing days",
         ),
+        (
+            {**WELCOME, "wait": {"any_of": ["user.invited"], "timeout_hours": 24}},
+            "a wait needs on_event or on_timeout actions",
+        ),
+        (
+            {**WELCOME, "wait": {"any_of": [], "timeout_hours": 24, "on_timeout": []}},
+            "any_of",
+        ),
     ],
 )
 def test_bad_triggers_fail_the_playbook_with_the_reason(

@@ -4,18 +4,27 @@ activities, a real SMTP server and the customer's own timezone."""
 from __future__ import annotations
 
 import itertools
+import json
+import shutil
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
+from core.db import ensure_tenant, get_engine, session_scope
 from core.playbooks import load_playbook_dir
+from models.customer import Customer
 from models.journey import JourneySnapshot
+from models.task import CsTask
+from models.tenant import Tenant
 from tests.factories import product_event, with_engagement
+from tests.http_receiver import running_http_receiver
 from tests.smtp_sink import SmtpSink
 from tests.workflows.journey_scenarios import (
+    TENANT,
     journey_worker,
     seed_customer,
     start_journey,
@@ -208,3 +217,96 @@ async def test_frequency_cap_holds_when_three_triggers_fire_on_one_day(
         if i.channel == "email"
     ]
     assert len(local_days) == len(set(local_days)) == len(smtp_sink.messages) == 2
+
+
+TRIAL = {
+    "key": "trial",
+    "when": {"event": "trial.started"},
+    "then": [{"channel": "inapp", "template": "adoption_nudge_generic"}],
+    "wait": {
+        "any_of": ["project.created", "user.invited"],
+        "timeout_hours": 48,
+        "on_event": [{"channel": "slack", "template": "at_risk_alert"}],
+        "on_timeout": [{"channel": "task", "template": "at_risk_call", "due_hours": 4}],
+    },
+}
+
+
+def trial_settings(settings: Settings, tmp_path: Path, slack_url: str) -> Settings:
+    """One trigger with a wait step; templates of the shipped set plus one generic in-app."""
+    templates = tmp_path / "templates"
+    shutil.copytree(settings.template_dir, templates)
+    (templates / "inapp/adoption_nudge_generic.title.j2").write_text("Welcome to your trial")
+    (templates / "inapp/adoption_nudge_generic.body.j2").write_text("Create a project to start.")
+    with_playbook = with_engagement(
+        settings, tmp_path / "playbooks", {"guardrails": {"quiet_hours": None}, "triggers": [TRIAL]}
+    )
+    with session_scope(get_engine(settings)) as session:
+        ensure_tenant(session, TENANT)
+        tenant = session.get(Tenant, TENANT)
+        assert tenant is not None
+        tenant.slack_webhook_url, tenant.fallback_owner = slack_url, "lead@cs.test"
+        session.add(tenant)
+    return with_playbook.model_copy(update={"template_dir": templates})
+
+
+async def test_a_wait_resumes_on_the_event_or_times_out_into_a_task_that_escalates(
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    with running_http_receiver() as slack:
+        settings = trial_settings(sqlite_settings, tmp_path, slack.url)
+        quick_ref = seed_customer(settings, "quick")
+        seed_customer(settings, "silent")
+        with session_scope(get_engine(settings)) as session:
+            owned = session.exec(select(Customer).where(Customer.customer_id == "silent")).one()
+            owned.csm_owner = "kim@cs.test"
+            session.add(owned)
+        start = (await skipping_env.get_current_time()).replace(microsecond=0)
+        worker = journey_worker(skipping_env, settings)
+        async with worker:
+            quick = await start_journey(
+                skipping_env,
+                worker.task_queue,
+                quick_ref,
+                "quick",
+                product_event("trial.started", start, "t1"),
+            )
+            silent = await start_journey(
+                skipping_env,
+                worker.task_queue,
+                quick_ref,
+                "silent",
+                product_event("trial.started", start, "t2"),
+            )
+            await skipping_env.sleep(timedelta(hours=7))
+            invited_at = await skipping_env.get_current_time()
+            await quick.signal(
+                CustomerJourneyWorkflow.record_event,
+                product_event("user.invited", invited_at, "t3"),
+            )
+            await skipping_env.sleep(timedelta(hours=60))
+            quick_state = await quick.query(CustomerJourneyWorkflow.state)
+            silent_state = await silent.query(CustomerJourneyWorkflow.state)
+
+        alerts = [json.loads(r.body)["text"] for r in slack.requests]
+
+    # The event's own signal ended the wait: the branch went out at once, not at a poll.
+    quick_alert = sends(quick_state, "trial")
+    assert [i.channel for i in quick_state.interventions] == ["inapp", "slack"]
+    assert quick_alert[-1] - invited_at.replace(microsecond=0) < timedelta(seconds=2)
+    assert quick_state.engagement.waits == [] == silent_state.engagement.waits
+    # The silent one timed out at 48 h into a task, whose 4 h SLA lapsed: escalated to the
+    # fallback owner with an alert.
+    channels = [
+        (i.channel, (i.at - start) // timedelta(hours=1)) for i in silent_state.interventions
+    ]
+    assert channels == [("inapp", 0), ("task", 48), ("slack", 52)]
+    assert [t.escalated for t in silent_state.engagement.open_tasks] == [True]
+    with session_scope(get_engine(settings)) as session:
+        task = session.exec(select(CsTask).where(CsTask.customer_id == "silent")).one()
+    assert (task.status, task.owner, task.escalated_to) == (
+        "escalated",
+        "lead@cs.test",
+        "lead@cs.test",
+    )
+    assert len(alerts) == 2 and "passed its SLA" in alerts[1]
