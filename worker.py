@@ -16,6 +16,7 @@ from core.playbooks import sync_playbooks
 from core.schedules import ensure_portfolio_schedule
 from core.temporal import connect
 from models.playbook import PlaybookRef
+from workflows.campaign_workflow import CampaignWorkflow
 from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.portfolio_workflow import PortfolioScoringWorkflow
 
@@ -27,7 +28,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CustomerJourneyWorkflow, PortfolioScoringWorkflow],
+        workflows=[CustomerJourneyWorkflow, PortfolioScoringWorkflow, CampaignWorkflow],
         activities=journey_activities(engine, settings),
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from activities.campaigns import CampaignActivities
 from activities.delivery import DeliveryActivities
 from activities.engagement_records import EngagementRecordActivities
 from activities.health import HealthActivities
@@ -26,6 +27,7 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
     migration = PlaybookMigrationActivities(engine)
     delivery = DeliveryActivities(engine, settings)
     engagement = EngagementRecordActivities(engine)
+    campaigns = CampaignActivities(engine)
     return [
         records.load_playbook,
         records.record_milestone,
@@ -42,4 +44,5 @@ def journey_activities(engine: Engine, settings: Settings) -> list[Callable[...,
         delivery.deliver_message,
         engagement.record_exposure,
         engagement.record_task_outcome,
+        campaigns.list_audience,
     ]

@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 
 from api.outbox import run_relay
 from api.routes import (
+    campaigns,
     customers,
     events,
     experiments,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(experiments.router)
     app.include_router(templates.router)
     app.include_router(tenant_settings.router)
+    app.include_router(campaigns.router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -6,13 +6,14 @@ use only the variables the renderer provides (and, for those, only known attribu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from jinja2 import TemplateError, nodes
 
 from activities.rendering import template_environment
 from models.playbook import Playbook
-from models.triggers import Channel, Trigger
+from models.triggers import Action, Channel, Trigger
 
 PARTS: dict[Channel, tuple[str, ...]] = {
     "email": ("subject", "txt", "html"),
@@ -58,19 +59,26 @@ def variables_for(trigger: Trigger) -> dict[str, frozenset[str] | None]:
 def template_problems(playbook: Playbook, template_dir: Path) -> list[str]:
     """Every problem with the playbook's templates, each naming the trigger and the file."""
     problems: list[str] = []
-    seen: set[tuple[str, str, str]] = set()
     for trigger in playbook.engagement.triggers:
-        actions = trigger.all_actions()
-        allowed = variables_for(trigger)
-        for action in actions:
-            for part in PARTS[action.channel]:
-                name = f"{action.channel}/{action.template}.{part}.j2"
-                if (trigger.key, name, part) in seen:
-                    continue
-                seen.add((trigger.key, name, part))
-                problem = _check(template_dir, name, allowed)
-                if problem:
-                    problems.append(f"trigger {trigger.key!r}: {name}: {problem}")
+        found = action_problems(trigger.all_actions(), template_dir, variables_for(trigger))
+        problems += [f"trigger {trigger.key!r}: {problem}" for problem in found]
+    return problems
+
+
+def action_problems(
+    actions: Iterable[Action], template_dir: Path, allowed: dict[str, frozenset[str] | None]
+) -> list[str]:
+    """Problems with the templates of these actions (each file once), naming the file."""
+    problems: list[str] = []
+    names = dict.fromkeys(
+        f"{action.channel}/{action.template}.{part}.j2"
+        for action in actions
+        for part in PARTS[action.channel]
+    )
+    for name in names:
+        problem = _check(template_dir, name, allowed)
+        if problem:
+            problems.append(f"{name}: {problem}")
     return problems
 
 

@@ -47,6 +47,9 @@ class QueuedMessage(BaseModel):
     due_at: datetime
     variant: str | None = None
     milestone: str | None = None
+    category: str | None = Field(
+        default=None, description="Campaigns' own category; trigger messages use the trigger's."
+    )
     deferrals: int = 0
 
 
@@ -93,6 +96,9 @@ class EngagementState(BaseModel):
     inactive_since: datetime | None = None
     exposures: dict[str, Exposure] = Field(default_factory=dict)
     waits: list[PendingWait] = Field(default_factory=list)
+    campaign_runs: list[str] = Field(
+        default_factory=list, description="Campaign runs already handled (a re-sent signal)."
+    )
 
 
 class OpenTask(BaseModel):

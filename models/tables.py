@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from models.achievement import BadgeAward, MilestoneAchievement
 from models.api_key import ApiKey
+from models.campaign import Campaign
 from models.churn import ChurnModel
 from models.cohort import CohortReference
 from models.customer import Customer
@@ -22,6 +23,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiKey",
     "BadgeAward",
+    "Campaign",
     "ChurnModel",
     "CohortReference",
     "Customer",

@@ -36,3 +36,9 @@ def with_engagement(settings: Settings, directory: Path, engagement: dict[str, A
     directory.mkdir()
     (directory / "default.yaml").write_text(yaml.safe_dump(data))
     return settings.model_copy(update={"playbook_dir": directory})
+
+
+def daytime_zone(now: datetime) -> str:
+    """A fixed-offset zone where it is around noon now, so quiet hours never interfere."""
+    offset = (12 - now.hour + 12) % 24 - 12  # -12..11 hours from UTC
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs are inverted

@@ -17,6 +17,7 @@ from core.config import Settings
 from core.db import get_engine, session_scope
 from models.api_key import Scope
 from tests.helpers import new_worker
+from workflows.campaign_workflow import CampaignWorkflow
 from workflows.journey_workflow import CustomerJourneyWorkflow
 
 
@@ -55,6 +56,7 @@ async def running_stack(
             worker = new_worker(
                 env.client,
                 CustomerJourneyWorkflow,
+                CampaignWorkflow,
                 activities=journey_activities(get_engine(settings), settings),
                 task_queue=settings.task_queue,
             )

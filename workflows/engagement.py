@@ -31,6 +31,7 @@ from workflows.trigger_rules import (
     Occasion,
     blocked,
     condition_holds,
+    expression_holds,
     goal_reached_by,
     matches,
     next_scheduled,
@@ -376,3 +377,44 @@ def next_wakeup(
         if not announced:
             candidates.append((anchor + timedelta(days=days), f"inactive for {days} days"))
     return min(candidates, default=None)
+
+
+CAMPAIGN_RUNS_KEPT = 50
+
+
+def fire_campaign(
+    state: EngagementState, occasion: Occasion, variables: Mapping[str, Any], now: datetime
+) -> None:
+    """Queue a campaign's messages if the customer is in its segment (each run once)."""
+    broadcast = occasion.broadcast
+    assert broadcast is not None
+    if broadcast.run_id in state.campaign_runs:
+        return
+    state.campaign_runs.append(broadcast.run_id)
+    del state.campaign_runs[:-CAMPAIGN_RUNS_KEPT]
+    definition = broadcast.definition
+    name = f"campaign:{definition.key}"
+    segment = definition.segment
+    if segment is not None and not expression_holds(segment, variables):
+        decide(
+            state,
+            DecisionRecord(at=now, trigger=name, verdict="skipped", reason="not in the segment"),
+        )
+        return
+    for index, action in enumerate(definition.then):
+        key = f"{name}/{broadcast.run_id}/{index}"
+        state.queue.append(
+            QueuedMessage(
+                key=key,
+                trigger=name,
+                action=action,
+                priority=definition.priority,
+                when_capped=definition.when_capped,
+                due_at=now,
+                category=definition.category,
+            )
+        )
+        decide(
+            state,
+            DecisionRecord(at=now, trigger=name, verdict="queued", key=key, channel=action.channel),
+        )

@@ -124,13 +124,17 @@ class EngagementRunner:
         context = await self._context()
         known = set(self.state.exposures)
         for occasion in occasions:
+            variables = self._condition_variables(context, occasion)
+            if occasion.kind == "campaign":
+                engagement.fire_campaign(self.state, occasion, variables, now)
+                continue
             if occasion.event is not None:
                 engagement.resolve_waits(playbook, self.state, now, occasion.event.name)
             engagement.fire(
                 playbook,
                 self.state,
                 occasion,
-                self._condition_variables(context, occasion),
+                variables,
                 journey_input.customer_id,
                 now,
             )
@@ -196,7 +200,7 @@ class EngagementRunner:
             customer_id=journey_input.customer_id,
             idempotency_key=key,
             trigger=message.trigger,
-            category=trigger.category if trigger else "onboarding",
+            category=message.category or (trigger.category if trigger else "onboarding"),
             action=action,
             variables=self._template_variables(message),
             variant=message.variant,

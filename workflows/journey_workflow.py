@@ -10,6 +10,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from models.campaign import Broadcast
     from models.health import HealthScoreResult, RiskChange, RiskLevel, ScoreRequest
     from models.journey import (
         RECENT_EVENT_IDS_KEPT,
@@ -107,6 +108,13 @@ class CustomerJourneyWorkflow:
         workflow.upsert_search_attributes([RISK_LEVEL.value_set(change.current.value)])
         if change.score is not None:
             workflow.upsert_search_attributes([HEALTH_SCORE.value_set(change.score)])
+
+    @workflow.signal(name="broadcast")
+    def broadcast(self, broadcast: Broadcast) -> None:
+        """A campaign run reached this customer: the journey applies its segment and guardrails
+        (journeys from before engagement existed ignore it)."""
+        if self._engagement_on:
+            self._runner.notice(Occasion(kind="campaign", broadcast=broadcast))
 
     @workflow.update(name="change_milestone")
     async def change_milestone(self, change: MilestoneChange) -> JourneySnapshot:
@@ -272,7 +280,7 @@ class CustomerJourneyWorkflow:
             candidates = [(due, reason)]
             if rescore_at is not None:
                 candidates.append((rescore_at, "re-score after a significant event"))
-            engagement_due = self._runner.next_wakeup() if self._triggers_active else None
+            engagement_due = self._runner.next_wakeup() if self._engagement_on else None
             if engagement_due is not None:
                 candidates.append(engagement_due)
             self._next_wakeup = min(candidates)
@@ -298,13 +306,13 @@ class CustomerJourneyWorkflow:
                 occurrence = self._carry.event_scores
                 await self._score(f"{self._workflow_id}/event-score/{occurrence}", source="event")
                 self._carry.rescore_due_at = None
-            if self._triggers_active:
+            if self._engagement_on:
                 await self._runner.engage()
             if self._migration is not None:
                 await self._migrate(self._migration)
             if self._time_to_continue_as_new():
                 await self._finish_handlers()
-                if self._triggers_active:
+                if self._engagement_on:
                     await self._runner.engage()  # what the last handlers noticed
                 workflow.continue_as_new(self._input.model_copy(update={"carry": self._carry}))
 
@@ -367,6 +375,12 @@ class CustomerJourneyWorkflow:
         self._refresh_status()
         await self._mirror_progress()
         self._migration = None
+
+    @property
+    def _engagement_on(self) -> bool:
+        """Journeys started on this code run the engine (campaigns reach them even without
+        triggers in their playbook)."""
+        return self._engagement_patched and self._playbook is not None
 
     @property
     def _triggers_active(self) -> bool:

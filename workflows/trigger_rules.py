@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import cel
 from pydantic import BaseModel
 
+from models.campaign import Broadcast
 from models.engagement import TriggerRecord
 from models.journey import ProductEvent
 from models.triggers import WEEKDAYS, StateChange, Trigger
@@ -25,7 +26,7 @@ MAX_SCHEDULE_LOOKAHEAD_DAYS = 8
 class Occasion(BaseModel):
     """What just happened to the journey, as triggers see it."""
 
-    kind: Literal["event", "schedule", "state"]
+    kind: Literal["event", "schedule", "state", "campaign"]
     event: ProductEvent | None = None
     change: StateChange | None = None
     milestone: str | None = None
@@ -33,6 +34,7 @@ class Occasion(BaseModel):
     days: int | None = None
     trigger: str | None = None
     """For schedules: the trigger whose time came."""
+    broadcast: Broadcast | None = None
     occurrence: int | None = None
     """For day-offset schedules: which slot (slots missed while the journey was down or not yet
     started are skipped over, not sent one after another)."""
@@ -74,10 +76,13 @@ def _program(expression: str) -> Any:
 
 def condition_holds(trigger: Trigger, variables: Mapping[str, Any]) -> bool:
     """The trigger's `if` over customer, state and event; a missing field means False."""
-    if trigger.if_ is None:
-        return True
+    return trigger.if_ is None or expression_holds(trigger.if_, variables)
+
+
+def expression_holds(expression: str, variables: Mapping[str, Any]) -> bool:
+    """A CEL condition (checked when it was stored); failing to evaluate means False."""
     try:
-        return _program(trigger.if_).execute(dict(variables)) is True
+        return _program(expression).execute(dict(variables)) is True
     except (KeyError, RuntimeError, TypeError, ValueError):
         return False
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.playbooks import parse_playbook
+from models.campaign import Broadcast, CampaignDefinition
 from models.engagement import EngagementState
 from models.journey import Achievement
 from models.playbook import Playbook
@@ -235,3 +236,19 @@ def test_a_goal_ends_the_triggers_waits() -> None:
     engagement.fire(rules, state, started, {}, "c1", SIGNUP)
     engagement.reach_goal(rules, state, SIGNUP, milestone="first_project")
     assert state.waits == [] and state.queue == []
+
+
+def test_a_campaign_run_reaches_a_journey_once_and_only_in_its_segment() -> None:
+    definition = CampaignDefinition(
+        key="launch",
+        segment='customer.plan == "team"',
+        then=[{"channel": "email", "template": "product_update"}],
+    )
+    broadcast = Occasion(kind="campaign", broadcast=Broadcast(run_id="r1", definition=definition))
+    team, free = EngagementState(), EngagementState()
+    for _ in range(2):  # a signal delivered twice
+        engagement.fire_campaign(team, broadcast, {"customer": {"plan": "team"}}, SIGNUP)
+        engagement.fire_campaign(free, broadcast, {"customer": {"plan": "free"}}, SIGNUP)
+    assert [(m.key, m.category) for m in team.queue] == [("campaign:launch/r1/0", "announcements")]
+    assert free.queue == []
+    assert [(d.verdict, d.reason) for d in free.decisions] == [("skipped", "not in the segment")]

@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from models.journey import journey_workflow_id
-from tests.factories import default_playbook
+from tests.factories import daytime_zone, default_playbook
 from tests.helpers import assert_eq_eventually
 from tests.smtp_sink import SmtpSink
 from tests.stack import Stack, running_stack
@@ -43,12 +43,6 @@ async def journey(stack: Stack, customer_id: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def daytime_zone(now: datetime) -> str:
-    """A fixed-offset zone where it is around noon now, so quiet hours never interfere."""
-    offset = (12 - now.hour + 12) % 24 - 12  # -12..11 hours from UTC
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs are inverted
 
 
 def customer_in_arm(variant: str) -> str:
