@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Sequence
@@ -73,3 +74,10 @@ def _signal_group(child: Child, signum: signal.Signals) -> None:
         os.killpg(child.pid, signum)
     except ProcessLookupError:
         pass
+
+
+def free_port() -> int:
+    """A loopback port free right now (for local servers that cannot bind port 0 themselves)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bench.synthetic import as_import_rows, generate
-from tests.smtp_sink import free_port
+from core.processes import free_port
 
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 40.0
