@@ -14,6 +14,7 @@ from models.journey import (
     JourneyInput,
     JourneySnapshot,
     MilestoneChange,
+    PauseChange,
     PlaybookMigration,
     ProductEvent,
     journey_workflow_id,
@@ -130,3 +131,10 @@ async def complete_task(
 ) -> JourneySnapshot:
     """Close a CS task the journey waits on; its SLA stops running."""
     return await _update(client, tenant_id, customer_id, "complete_task", completion)
+
+
+async def change_pause(
+    client: Client, tenant_id: str, customer_id: str, change: PauseChange
+) -> JourneySnapshot:
+    """Pause, snooze or resume the journey's messages; a refused change records nothing."""
+    return await _update(client, tenant_id, customer_id, "change_pause", change)

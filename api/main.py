@@ -20,6 +20,7 @@ from api.routes import (
     events,
     experiments,
     health,
+    journey_controls,
     milestones,
     overrides,
     playbooks,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(templates.router)
     app.include_router(tenant_settings.router)
     app.include_router(campaigns.router)
+    app.include_router(journey_controls.router)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

@@ -109,6 +109,23 @@ class ManualChange(MilestoneChange):
     at: datetime
 
 
+PAUSE_FOR_GOOD_DAYS = 3650
+
+
+class PauseChange(BaseModel):
+    """CS staff hold a journey's messages: pause (until resumed), snooze (until a time), or
+    resume. Events, milestones and scores go on; only messages to the customer wait."""
+
+    action: Literal["pause", "snooze", "resume"]
+    until: datetime | None = Field(default=None, description="For snooze: when it ends.")
+    actor: str = Field(min_length=1, max_length=200)
+    reason: str = Field(default="", max_length=1000)
+
+
+class PauseRecord(PauseChange):
+    at: datetime
+
+
 class PlaybookMigration(BaseModel):
     """Update input: move a running journey to another version of its playbook."""
 
@@ -183,6 +200,8 @@ class JourneyCarry(BaseModel):
     status: JourneyStatus = JourneyStatus.ON_TRACK
     manual_changes: list[ManualChange] = Field(default_factory=list)
     migrations: list[MigrationRecord] = Field(default_factory=list)
+    paused_until: datetime | None = None
+    pauses: list[PauseRecord] = Field(default_factory=list)
     event_scores: int = 0
     risk_changes: list[RiskTransition] = Field(default_factory=list)
     engagement: EngagementState = Field(default_factory=EngagementState)
@@ -258,6 +277,8 @@ class JourneySnapshot(BaseModel):
     risk_changes: list[RiskTransition] = Field(default_factory=list)
     manual_changes: list[ManualChange] = Field(default_factory=list)
     migrations: list[MigrationRecord] = Field(default_factory=list)
+    paused_until: datetime | None = None
+    pauses: list[PauseRecord] = Field(default_factory=list)
     engagement: EngagementView = Field(default_factory=EngagementView)
 
 

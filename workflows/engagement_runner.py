@@ -157,10 +157,24 @@ class EngagementRunner:
         )
         return self._customer
 
+    def release(self, held_until: datetime | None, now: datetime) -> None:
+        """The journey was resumed: what waited for the pause to end is due now."""
+        for message in self.state.queue:
+            if held_until is not None and message.due_at == held_until:
+                message.due_at = now
+
     async def _send_or_defer(
         self, message: QueuedMessage, context: CustomerContext, now: datetime
     ) -> None:
         state = self.state
+        paused = self._carry().paused_until
+        staff = message.action.channel in guardrails.STAFF_CHANNELS
+        if paused is not None and paused > now and not staff:
+            if message.due_at != paused:
+                reason = f"journey paused until {paused:%Y-%m-%d %H:%M} UTC"
+                self._decide(message, "deferred", reason)
+            message.due_at = paused
+            return
         decision = guardrails.decide(
             state.sent,
             message.action.channel,

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from models.campaign import Broadcast
     from models.health import HealthScoreResult, RiskChange, RiskLevel, ScoreRequest
     from models.journey import (
+        PAUSE_FOR_GOOD_DAYS,
         RECENT_EVENT_IDS_KEPT,
         RECENT_INTERVENTIONS_KEPT,
         RECENT_REWARDS_KEPT,
@@ -31,6 +32,8 @@ with workflow.unsafe.imports_passed_through():
         MilestoneRecord,
         NudgeRequest,
         NudgeResult,
+        PauseChange,
+        PauseRecord,
         PlaybookMigration,
         ProductEvent,
         RewardEvent,
@@ -75,6 +78,7 @@ class CustomerJourneyWorkflow:
         self._migration: PlaybookMigration | None = None
         self._migration_failure: str | None = None
         self._engagement_patched = False
+        self._poked = False
         self._runner = EngagementRunner(
             lambda: self._input,
             lambda: self._carry,
@@ -161,6 +165,33 @@ class CustomerJourneyWorkflow:
                 raise ValueError(f"prerequisite not reached: {', '.join(missing)}")
         elif not reached:
             raise ValueError(f"milestone {change.milestone_key!r} is not reached; nothing to reset")
+
+    @workflow.update(name="change_pause")
+    async def change_pause(self, change: PauseChange) -> JourneySnapshot:
+        """Hold or release the journey's messages to the customer (staff tasks still go)."""
+        now = workflow.now()
+        held_until = self._carry.paused_until
+        if change.action == "resume":
+            self._carry.paused_until = None
+            self._runner.release(held_until, now)
+        elif change.action == "snooze":
+            self._carry.paused_until = change.until
+        else:
+            self._carry.paused_until = now + timedelta(days=PAUSE_FOR_GOOD_DAYS)
+        self._carry.pauses.append(PauseRecord(**change.model_dump(), at=now))
+        del self._carry.pauses[:-RECENT_REWARDS_KEPT]
+        self._poked = True
+        return self.state()
+
+    @change_pause.validator
+    def _validate_pause(self, change: PauseChange) -> None:
+        paused = self._carry.paused_until is not None and self._carry.paused_until > workflow.now()
+        if change.action == "resume" and not paused:
+            raise ValueError("the journey is not paused")
+        if change.action == "snooze" and (change.until is None or change.until <= workflow.now()):
+            raise ValueError("snooze needs 'until' in the future")
+        if change.action == "pause" and paused:
+            raise ValueError("the journey is already paused; resume it first")
 
     @workflow.update(name="complete_task")
     async def complete_task(self, completion: TaskCompletion) -> JourneySnapshot:
@@ -250,6 +281,8 @@ class CustomerJourneyWorkflow:
             risk_changes=list(carry.risk_changes),
             manual_changes=list(carry.manual_changes),
             migrations=list(carry.migrations),
+            paused_until=carry.paused_until,
+            pauses=list(carry.pauses),
             engagement=EngagementView(
                 active=self._triggers_active,
                 decisions=list(carry.engagement.decisions),
@@ -291,11 +324,13 @@ class CustomerJourneyWorkflow:
                         bool(self._carry.pending)
                         or self._migration is not None
                         or self._runner.has_occasions
+                        or self._poked
                     ),
                     timeout=wait,
                 )
             except TimeoutError:
                 pass
+            self._poked = False
             await self._process_pending()
             if workflow.now() >= due:
                 await self._check_in()  # its score also answers a pending re-score

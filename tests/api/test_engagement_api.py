@@ -230,3 +230,63 @@ async def test_experiment_results_against_the_holdout(api_without_worker: Stack)
     listed = await api.http.get("/v1/experiments")
     assert [e["key"] for e in listed.json()] == ["welcome_copy"]
     assert (await api.http.get("/v1/experiments/nope")).status_code == 404
+
+
+@pytest.fixture
+async def ping_stack(
+    dev_env: WorkflowEnvironment, sqlite_settings: Settings, tmp_path: Path
+) -> AsyncIterator[Stack]:
+    """One trigger: an in-app message on every `ping`, no caps or quiet hours."""
+    trigger = {
+        "key": "pong",
+        "when": {"event": "ping"},
+        "then": [{"channel": "inapp", "template": "product_update"}],
+    }
+    engagement = {"guardrails": {"caps": [], "quiet_hours": None}, "triggers": [trigger]}
+    settings = with_engagement(sqlite_settings, tmp_path / "playbooks", engagement)
+    async with running_stack(dev_env, settings) as stack:
+        yield stack
+
+
+async def test_a_paused_journey_holds_its_messages_until_resumed(ping_stack: Stack) -> None:
+    api = ping_stack
+    await api.http.post("/v1/customers", json={"customer_id": "dana"})
+
+    async def pong_verdicts() -> list[str]:
+        journey = (await api.http.get("/v1/customers/dana")).json()["journey"]
+        decisions = journey["engagement"]["decisions"] if journey else []
+        return [d["verdict"] for d in decisions if d["verdict"] != "queued"]
+
+    async def ping(n: int) -> None:
+        event = {
+            "event_id": f"p{n}",
+            "customer_id": "dana",
+            "name": "ping",
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        assert (await api.http.post("/v1/events", json=event)).status_code == 202
+
+    await assert_eq_eventually(True, lambda: _running(api, "dana"))
+    control = "/v1/customers/dana/journey"
+    refused = await api.http.post(f"{control}/resume", json={"actor": "kim"})
+    assert refused.status_code == 409 and "not paused" in refused.text
+    past = {"actor": "kim", "until": "2020-01-01T00:00:00Z"}
+    assert (await api.http.post(f"{control}/snooze", json=past)).status_code == 409
+    paused = await api.http.post(f"{control}/pause", json={"actor": "kim", "reason": "renewal"})
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["paused_until"] is not None
+    await ping(1)
+    await assert_eq_eventually(["deferred"], pong_verdicts, timeout=30)
+    assert (await api.http.get("/v1/customers/dana/inbox")).json()["data"] == []
+
+    resumed = await api.http.post(f"{control}/resume", json={"actor": "kim"})
+    assert resumed.status_code == 200 and resumed.json()["paused_until"] is None
+    await assert_eq_eventually(["deferred", "sent"], pong_verdicts, timeout=30)
+    inbox = (await api.http.get("/v1/customers/dana/inbox")).json()["data"]
+    assert [m["title"] for m in inbox] == ["New this month"]
+    pauses = (await api.http.get("/v1/customers/dana")).json()["journey"]["pauses"]
+    assert [(p["action"], p["actor"]) for p in pauses] == [("pause", "kim"), ("resume", "kim")]
+
+
+async def _running(api: Stack, customer_id: str) -> bool:
+    return (await api.http.get(f"/v1/customers/{customer_id}")).json()["journey"] is not None

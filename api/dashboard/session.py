@@ -1,0 +1,65 @@
+"""Dashboard sign-in: CS staff sign in with an API key of their tenant (read or admin), kept in
+an HttpOnly, SameSite=Strict cookie; forms that change something carry a CSRF token.
+
+Staff accounts with passwords and roles replace the key sign-in with issue 7.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Request, status
+from sqlmodel import Session
+
+from api.deps import SessionDep, SettingsDep
+from core.api_keys import authenticate
+from core.config import Settings
+from core.signing import signing_key
+from models.api_key import Principal, Scope
+
+COOKIE = "onboard_session"
+LOGIN_PATH = "/dashboard/login"
+
+
+def _to_login() -> HTTPException:
+    return HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", {"Location": LOGIN_PATH})
+
+
+def staff_principal(request: Request, session: SessionDep) -> Principal:
+    """The signed-in key; a missing, revoked or ingest-only key goes back to the sign-in page."""
+    token = request.cookies.get(COOKIE)
+    principal = authenticate(session, token) if token else None
+    if principal is None or not principal.allows(Scope.READ):
+        raise _to_login()
+    return principal
+
+
+Staff = Annotated[Principal, Depends(staff_principal)]
+
+
+def csrf_token(settings: Settings, request: Request) -> str:
+    """Bound to the session's key: a page of one session cannot post for another."""
+    token = request.cookies.get(COOKIE, "")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return hmac.new(signing_key(settings), f"csrf:{digest}".encode(), "sha256").hexdigest()
+
+
+def checked_csrf(
+    request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = ""
+) -> None:
+    if not hmac.compare_digest(csrf, csrf_token(settings, request)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form is stale or forged: reload it")
+
+
+def staff_manager(principal: Staff) -> Principal:
+    """Staff actions change journeys: they need an admin key until staff roles exist."""
+    if not principal.allows(Scope.ADMIN):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this action needs an admin key")
+    return principal
+
+
+def sign_in(session: Session, token: str) -> Principal | None:
+    principal = authenticate(session, token.strip())
+    return principal if principal is not None and principal.allows(Scope.READ) else None
