@@ -6,13 +6,19 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
+from api.dashboard import actions as dashboard_actions
+from api.dashboard import export as dashboard_export
+from api.dashboard import login as dashboard_login
+from api.dashboard import pages as dashboard_pages
 from api.outbox import run_relay
 from api.routes import (
     campaigns,
@@ -34,6 +40,8 @@ from core.config import Settings, get_settings
 from core.db import ensure_tenant, get_engine, migrate, session_scope
 from core.playbooks import sync_playbooks
 from core.temporal import connect
+
+DASHBOARD_STATIC = Path(__file__).parent / "dashboard" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,6 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tenant_settings.router)
     app.include_router(campaigns.router)
     app.include_router(journey_controls.router)
+    app.include_router(dashboard_login.router)
+    app.include_router(dashboard_export.router)  # before /dashboard/customers/{id}
+    app.include_router(dashboard_pages.router)
+    app.include_router(dashboard_actions.router)
+    app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="dashboard-static")
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:
