@@ -24,6 +24,14 @@ def main(argv: list[str] | None = None) -> None:
     dev.add_argument(
         "--no-mail-sink", action="store_true", help="send mail to SMTP_HOST:SMTP_PORT as set"
     )
+    dev.add_argument("--demo", action="store_true", help="load the demo portfolio once it is up")
+    demo = commands.add_parser(
+        "demo", help="load a synthetic portfolio into a running Onboard through its API"
+    )
+    demo.add_argument("--customers", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--url", help="default: http://API_HOST:API_PORT")
+    demo.add_argument("--key", help="an admin API key; default: the one `onboard dev` keeps")
     commands.add_parser("worker", help="run a worker against TEMPORAL_ADDRESS and DATABASE_URL")
     commands.add_parser("api", help="run the HTTP API on API_HOST:API_PORT")
     commands.add_parser("mailsink", help="run only the local SMTP mail sink")
@@ -62,7 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = get_settings()
     if args.command == "dev":
-        sys.exit(run_dev(settings, mail_sink=not args.no_mail_sink))
+        sys.exit(run_dev(settings, mail_sink=not args.no_mail_sink, demo=args.demo))
+    elif args.command == "demo":
+        sys.exit(run_demo(settings, args.customers, args.seed, args.url, args.key))
     elif args.command == "worker":
         run_worker_until_stopped(settings)
     elif args.command == "api":
@@ -191,7 +201,82 @@ def run_mail_sink(settings: Settings) -> None:
         controller.stop()
 
 
-def run_dev(settings: Settings, *, mail_sink: bool) -> int:
+def run_demo(
+    settings: Settings, customers: int, seed: int, url: str | None, key: str | None
+) -> int:
+    """Load the demo portfolio through the API (it must be running)."""
+    import httpx
+    from temporalio.service import RPCError
+
+    from core.demo import DemoLoaded, demo_portfolio, load_demo
+    from models.timeutil import utc_now
+
+    base = url or f"http://{settings.api_host}:{settings.api_port}"
+    key_file = settings.data_dir / DEV_KEY_FILE
+    token = key or (key_file.read_text().strip() if key_file.exists() else None)
+    if token is None:
+        print(f"onboard demo: pass --key (no {key_file})", file=sys.stderr)
+        return 1
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def send() -> DemoLoaded:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+            return await load_demo(http, demo_portfolio(customers, utc_now(), seed))
+
+    try:
+        loaded = asyncio.run(send())
+        history = _demo_score_history(settings)
+    except (httpx.HTTPError, RPCError) as err:
+        print(f"onboard demo: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"demo: {loaded.customers} customers and {loaded.events} events sent, "
+        f"{history} past weekly scores; "
+        f"open {base}/dashboard",
+        flush=True,
+    )
+    return 0
+
+
+def _demo_score_history(settings: Settings) -> int:
+    """Past weekly scores, then tonight's portfolio run at once (its schedule, triggered), so
+    the journeys see scores computed on the history just loaded."""
+    from core.db import get_engine
+    from core.demo import backfill_weekly_scores
+    from core.playbooks import load_playbook_dir
+    from core.schedules import PORTFOLIO_SCHEDULE_ID
+    from core.temporal import connect
+    from models.playbook import PlaybookRef
+    from models.timeutil import utc_now
+
+    playbook = load_playbook_dir(settings.playbook_dir)[settings.default_playbook]
+    ref = PlaybookRef(name=playbook.name, version=playbook.version)
+    scored = backfill_weekly_scores(get_engine(settings), settings.default_tenant, ref, utc_now())
+
+    async def trigger() -> None:
+        client = await connect(settings)
+        await client.get_schedule_handle(PORTFOLIO_SCHEDULE_ID).trigger()
+
+    asyncio.run(trigger())
+    return scored
+
+
+def _wait_for_api(settings: Settings, timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    url = f"http://{settings.api_host}:{settings.api_port}/healthz"
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError("the API did not come up")
+
+
+def run_dev(settings: Settings, *, mail_sink: bool, demo: bool = False) -> int:
     """Start everything, print where it is, and stop all of it on Ctrl-C or SIGTERM."""
     from core.api_keys import ensure_dev_key
     from core.db import get_engine, migrate, session_scope
@@ -226,6 +311,11 @@ def run_dev(settings: Settings, *, mail_sink: bool) -> int:
         children.append(spawn("worker", [*me, "worker"], env))
         children.append(spawn("api", [*me, "api"], env))
         print_urls(settings, data_dir, mail_sink, dev_key)
+        if demo:
+            _wait_for_api(settings)
+            demo_settings = settings.model_copy(update={"data_dir": data_dir})
+            if run_demo(demo_settings, 300, 7, None, dev_key) != 0:
+                return 1
         while True:
             dead = next((c for c in children if not c.running()), None)
             if dead is not None:
@@ -263,6 +353,7 @@ def print_urls(settings: Settings, data_dir: Path, mail_sink: bool, dev_key: str
         "",
         "Onboard is running. Ctrl-C stops everything.",
         f"  API              {api}",
+        f"  dashboard        {api}/dashboard  (sign in with the key below)",
         f"  API docs         {api}/docs",
         f"  Temporal Web UI  {settings.temporal_ui_url}",
         f"  Temporal gRPC    {settings.temporal_address}",

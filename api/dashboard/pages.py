@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from api.dashboard import svg
 from api.dashboard.rendering import FILTER_NAMES, given, portfolio_filter, query_string, render
-from api.dashboard.session import Staff
-from api.deps import PlaybookDep, SessionDep, SettingsDep, TemporalDep
+from api.dashboard.session import Staff, StaffPlaybook
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.journeys import journey_state
+from api.routes.tasks import public
 from core.customers import find_customer
 from core.dashboard import charts
 from core.dashboard.customer_list import CustomerQuery, filter_options, find_customers
@@ -24,7 +25,8 @@ from core.experiment_report import experiment_report
 from models.customer import Customer
 from models.journey import journey_workflow_id
 from models.playbook import Playbook
-from models.task import CsTask, TaskStatus
+from models.score import HealthScoreRecord
+from models.task import CsTask, CsTaskPublic, TaskStatus
 from models.timeutil import utc_now
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -53,7 +55,7 @@ def experiments(session: Session, tenant: str, playbook: Playbook) -> list[objec
 
 @router.get("", response_class=HTMLResponse)
 def overview(
-    request: Request, principal: Staff, session: SessionDep, playbook: PlaybookDep
+    request: Request, principal: Staff, session: SessionDep, playbook: StaffPlaybook
 ) -> HTMLResponse:
     filters = given(request, FILTER_NAMES)
     scope = portfolio_filter(principal.tenant_id, filters)
@@ -183,6 +185,14 @@ async def customer(
         customer=found,
         journey=journey,
         journey_problem=problem,
+        latest_score=session.exec(
+            select(HealthScoreRecord)
+            .where(
+                HealthScoreRecord.tenant_id == principal.tenant_id,
+                HealthScoreRecord.customer_id == customer_id,
+            )
+            .order_by(col(HealthScoreRecord.computed_at).desc())
+        ).first(),
         score_chart=svg.score_line(
             "Health score history", score_history(session, principal.tenant_id, customer_id)
         ),
@@ -195,7 +205,7 @@ async def customer(
 
 def open_tasks(
     session: Session, tenant_id: str, *, customer_id: str | None = None, owner: str | None = None
-) -> list[CsTask]:
+) -> list[CsTaskPublic]:
     """Open and escalated tasks, the ones due first first (so overdue lead)."""
     query = select(CsTask).where(
         CsTask.tenant_id == tenant_id, col(CsTask.status) != TaskStatus.DONE
@@ -204,7 +214,7 @@ def open_tasks(
         query = query.where(CsTask.customer_id == customer_id)
     if owner is not None:
         query = query.where(CsTask.owner == owner)
-    return list(session.exec(query.order_by(col(CsTask.due_at)).limit(500)).all())
+    return [public(t) for t in session.exec(query.order_by(col(CsTask.due_at)).limit(500))]
 
 
 @router.get("/tasks", response_class=HTMLResponse)
@@ -218,7 +228,7 @@ def tasks(request: Request, principal: Staff, session: SessionDep) -> HTMLRespon
         principal,
         "Tasks",
         tasks=found,
-        overdue=sum(1 for t in found if t.due_at.replace(tzinfo=now.tzinfo) < now),
+        overdue=sum(1 for t in found if t.due_at < now),
         owner=owner,
         options={
             "owner": sorted(
@@ -238,7 +248,7 @@ def tasks(request: Request, principal: Staff, session: SessionDep) -> HTMLRespon
 
 @router.get("/experiments", response_class=HTMLResponse)
 def experiments_page(
-    request: Request, principal: Staff, session: SessionDep, playbook: PlaybookDep
+    request: Request, principal: Staff, session: SessionDep, playbook: StaffPlaybook
 ) -> HTMLResponse:
     return render(
         request,

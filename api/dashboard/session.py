@@ -13,11 +13,13 @@ from typing import Annotated
 from fastapi import Depends, Form, HTTPException, Request, status
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import DirectoryPlaybookDep, SessionDep, SettingsDep
 from core.api_keys import authenticate
 from core.config import Settings
 from core.signing import signing_key
+from core.tenant_playbooks import current_playbook
 from models.api_key import Principal, Scope
+from models.playbook import Playbook
 
 COOKIE = "onboard_session"
 LOGIN_PATH = "/dashboard/login"
@@ -63,3 +65,13 @@ def staff_manager(principal: Staff) -> Principal:
 def sign_in(session: Session, token: str) -> Principal | None:
     principal = authenticate(session, token.strip())
     return principal if principal is not None and principal.allows(Scope.READ) else None
+
+
+def staff_playbook(
+    principal: Staff, session: SessionDep, directory: DirectoryPlaybookDep
+) -> Playbook:
+    """The staff member's tenant's current playbook (what the API's key-based one is for keys)."""
+    return current_playbook(session, principal.tenant_id, directory)
+
+
+StaffPlaybook = Annotated[Playbook, Depends(staff_playbook)]

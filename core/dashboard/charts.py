@@ -107,9 +107,9 @@ def cohort_completion(
     labels = sorted(customers)[-weeks:]
     return [
         Bar(
-            label=str(label),
+            label=str(label)[5:],  # MM-DD of the week's Monday
             value=reached.get(label, 0) / (customers[label] * milestones),
-            note=f"{customers[label]} customers",
+            note=f"week of {label}: {customers[label]} customers",
         )
         for label in labels
     ]
