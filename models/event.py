@@ -45,6 +45,8 @@ class Event(EventBase, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "event_id", name="uq_event_tenant_event_id"),
         Index("ix_event_customer_time", "tenant_id", "customer_id", "occurred_at"),
+        # The dashboard's engagement heatmap reads a tenant's recent events by time.
+        Index("ix_event_tenant_time", "tenant_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

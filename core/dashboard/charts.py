@@ -6,12 +6,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, cast, extract, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from core.dashboard.filters import PortfolioFilter
-from core.dashboard.sql_time import week_start
+from core.dashboard.sql_time import week_start, weekday_hour
 from models.achievement import MilestoneAchievement
 from models.customer import Customer
 from models.delivery import Delivery
@@ -47,14 +47,15 @@ class TriggerEffect(BaseModel):
 
 def health_distribution(session: Session, scope: PortfolioFilter) -> list[Bar]:
     """Customers per 10-point band of health score (100 counts in the top band)."""
-    band = func.min(cast(col(Customer.health_score) / 10, Integer), 9)
-    rows = session.execute(
-        sa_select(band, func.count())
-        .where(*scope.customer_conditions(), col(Customer.health_score).is_not(None))
-        .group_by(band)
-    ).all()
-    counts = {int(b): n for b, n in rows}
-    return [Bar(label=f"{b * 10}–{b * 10 + 9}", value=counts.get(b, 0)) for b in range(10)]
+    scores = session.execute(
+        sa_select(col(Customer.health_score)).where(
+            *scope.customer_conditions(), col(Customer.health_score).is_not(None)
+        )
+    ).scalars()
+    counts = [0] * 10
+    for score in scores:
+        counts[min(int(score // 10), 9)] += 1
+    return [Bar(label=f"{b * 10}–{b * 10 + 9}", value=counts[b]) for b in range(10)]
 
 
 def risk_over_time(
@@ -138,16 +139,18 @@ def engagement_heatmap(
     session: Session, scope: PortfolioFilter, since: datetime
 ) -> list[list[int]]:
     """Events per weekday (Monday first) and UTC hour since `since`."""
-    weekday = cast(extract("dow", col(Event.occurred_at)), Integer)
-    hour = cast(extract("hour", col(Event.occurred_at)), Integer)
+    dialect = session.get_bind().dialect
+    slot = weekday_hour(col(Event.occurred_at), dialect)
     query = scope.scope(
-        sa_select(weekday, hour, func.count()).select_from(Event),
+        sa_select(slot, func.count()).select_from(Event),
         col(Event.customer_id),
         col(Event.tenant_id),
     ).where(col(Event.occurred_at) >= since)
+    sunday = 1 if dialect.name == "postgresql" else 0
     grid = [[0] * 24 for _ in range(7)]
-    for dow, hour_of_day, count in session.execute(query.group_by(weekday, hour)):
-        grid[(int(dow) + 6) % 7][int(hour_of_day)] = count  # SQL: Sunday is 0
+    for label, count in session.execute(query.group_by(slot)):
+        weekday, hour = (int(part) for part in str(label).split())
+        grid[(weekday - sunday + 6) % 7][hour] = count  # Monday first
     return grid
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_
+from sqlalchemy import ColumnElement, Select, select
 from sqlmodel import col
 
 from models.customer import Customer
@@ -50,11 +50,5 @@ class PortfolioFilter:
         query = query.where(tenant_id == self.tenant_id)
         if not self.narrowed:
             return query
-        return query.join(
-            Customer,
-            and_(
-                col(Customer.tenant_id) == tenant_id,
-                col(Customer.customer_id) == customer_id,
-                *self.customer_conditions()[1:],
-            ),
-        )
+        chosen = select(col(Customer.customer_id)).where(*self.customer_conditions())
+        return query.where(customer_id.in_(chosen))

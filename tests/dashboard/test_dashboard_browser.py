@@ -160,11 +160,10 @@ async def test_forms_need_their_csrf_token_and_pages_need_a_session(served: Serv
     cookie = login.cookies["onboard_session"]
     assert "httponly" in login.headers["set-cookie"].lower()
     assert "samesite=strict" in login.headers["set-cookie"].lower()
+    served.http.cookies.set("onboard_session", cookie)
     forged = await served.http.post(
-        "/dashboard/customers/x/journey/pause",
-        data={"reason": "x", "csrf": "forged"},
-        cookies={"onboard_session": cookie},
+        "/dashboard/customers/x/journey/pause", data={"reason": "x", "csrf": "forged"}
     )
     assert forged.status_code == 403
-    page = await served.http.get("/dashboard/tasks", cookies={"onboard_session": cookie})
+    page = await served.http.get("/dashboard/tasks")
     assert page.status_code == 200 and 'name="csrf"' in page.text
