@@ -4,6 +4,7 @@ a headless Chromium (Debian's, driven by Playwright) in front of it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ from workflows.journey_workflow import CustomerJourneyWorkflow
 from workflows.portfolio_workflow import PortfolioScoringWorkflow
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "dashboard"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("ONBOARD_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+)
 
 
 @dataclass
