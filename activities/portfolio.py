@@ -108,7 +108,10 @@ def score_portfolio(engine: Engine, request: PortfolioRequest) -> PortfolioResul
         config = playbook.health
         customers = session.exec(
             select(Customer.customer_id, Customer.plan, Customer.segment, Customer.industry)
-            .where(Customer.tenant_id == request.tenant_id)
+            .where(
+                Customer.tenant_id == request.tenant_id,
+                col(Customer.signed_up_at) <= request.as_of,  # a past as_of: who existed then
+            )
             .order_by(col(Customer.customer_id))
         ).all()
         events = _events_by_customer(session, request.tenant_id, config, request)

@@ -140,6 +140,29 @@ def test_dev_runs_the_product_stops_cleanly_and_keeps_data(dev_env_vars: dict[st
     assert [pid for pid in started if alive(pid)] == []
 
 
+def test_demo_loads_a_portfolio_the_dashboard_shows(dev_env_vars: dict[str, str]) -> None:
+    process, api = start_dev(dev_env_vars)
+    try:
+        loaded = subprocess.run(
+            [sys.executable, "-m", "onboard", "demo", "--customers", "20", "--seed", "1"],
+            env=dev_env_vars,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        assert "demo: 20 customers" in loaded.stdout
+        history = int(loaded.stdout.split(" past weekly scores")[0].rsplit(" ", 1)[1])
+        assert 0 < history < 20 * 7  # only customers already signed up on each Monday
+        token = dev_key(dev_env_vars)["Authorization"].split()[1]
+        with httpx.Client(cookies={"onboard_session": token}, timeout=30) as browser_like:
+            page = browser_like.get(f"{api}/dashboard")
+        assert page.status_code == 200
+        assert 'data-kpi="Customers">20<' in page.text
+    finally:
+        stop_dev(process, signal.SIGTERM)
+
+
 def run_onboard(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "onboard", *args], capture_output=True, text=True, timeout=60
