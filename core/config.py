@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="Signs unsubscribe links; unset: a random one kept in DATA_DIR.",
     )
     http_timeout_seconds: float = 10.0
+    dashboard_refresh_seconds: int = Field(
+        default=30, ge=0, description="How often dashboard pages refresh themselves; 0: never."
+    )
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

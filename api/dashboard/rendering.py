@@ -17,7 +17,6 @@ from models.api_key import Principal, Scope
 from models.timeutil import utc_now
 
 PAGES = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "dashboard")
-REFRESH_SECONDS = 30
 FILTER_NAMES = ("from", "to", "segment", "plan", "owner")
 
 
@@ -34,7 +33,7 @@ def render(
             "csrf": csrf_token(settings, request),
             "now": utc_now(),
             "active": active,
-            "refresh_seconds": REFRESH_SECONDS,
+            "refresh_seconds": settings.dashboard_refresh_seconds,
             "flash": flash,
             "flash_kind": "error" if "failed" in request.query_params else "",
             "can_act": principal.allows(Scope.ADMIN),

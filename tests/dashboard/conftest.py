@@ -52,6 +52,7 @@ async def served(dev_env: WorkflowEnvironment, sqlite_settings: Settings) -> Asy
             "temporal_address": dev_env.client.service_client.config.target_host,
             "api_port": port,
             "public_url": f"http://127.0.0.1:{port}",
+            "dashboard_refresh_seconds": 1,
         }
     )
     with session_scope(get_engine(settings)) as session:

@@ -116,6 +116,14 @@ async def test_the_dashboard_end_to_end(served: Served, browser: Browser, artifa
     exported = list(csv.DictReader(io.StringIO(Path(await download.path()).read_text())))
     assert [row["customer_id"] for row in exported] == ids
     assert {row["plan"] for row in exported} == {"team"}
+    # Fresh without a reload: a customer created now shows up on the open page by itself.
+    await page.goto(f"{served.url}/dashboard/customers?q=newcomer")
+    assert await first_cells.all_inner_texts() == ["No customers match."]
+    created = {"customer_id": "newcomer-1", "plan": "team"}
+    assert (await served.http.post("/v1/customers", json=created)).status_code == 201
+    await expect(first_cells.first).to_have_text("newcomer-1", timeout=10_000)
+
+    await page.goto(f"{served.url}/dashboard/customers?plan=team&sort=customer_id&dir=asc")
     await page.fill("input[name=q]", ids[0])
     await page.click("form.filters button[type=submit]")
     assert await first_cells.all_inner_texts() == [ids[0]]
