@@ -20,6 +20,7 @@ from api.dashboard import export as dashboard_export
 from api.dashboard import login as dashboard_login
 from api.dashboard import pages as dashboard_pages
 from api.outbox import run_relay
+from api.problems import install_problem_handlers, problem
 from api.routes import (
     campaigns,
     customers,
@@ -107,18 +108,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard_actions.router)
     app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="dashboard-static")
 
+    install_problem_handlers(app)
+
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:
-        return JSONResponse(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={"detail": f"Temporal is unavailable, retry later: {err.message}"},
-        )
+        detail = f"Temporal is unavailable, retry later: {err.message}"
+        return problem(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": "5"})
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(_: Request, err: OperationalError) -> JSONResponse:
-        return JSONResponse(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={"detail": "the database is unavailable, retry later"},
-        )
+        detail = "the database is unavailable, retry later"
+        return problem(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": "5"})
 
     return app

@@ -55,7 +55,7 @@ async def test_bad_attributes_are_422_naming_the_field(api: Stack) -> None:
     ]:
         response = await api.http.post("/v1/customers", json=body)
         assert response.status_code == 422, body
-        assert ["body", field] in [error["loc"] for error in response.json()["detail"]], body
+        assert ["body", field] in [error["loc"] for error in response.json()["errors"]], body
     timezone_error = await api.http.post(
         "/v1/customers", json={"customer_id": "acme", "timezone": "Mars/Olympus"}
     )
@@ -66,7 +66,13 @@ async def test_unknown_customer_is_404_with_a_message(api: Stack) -> None:
     for path in ("/v1/customers/ghost", "/v1/customers/ghost/inbox"):
         response = await api.http.get(path)
         assert response.status_code == 404
-        assert response.json() == {"detail": "customer 'ghost' not found"}
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "customer 'ghost' not found",
+        }
 
 
 async def test_tenants_do_not_see_each_other(api: Stack) -> None:

@@ -48,7 +48,7 @@ async def test_settings_round_trip_without_showing_the_secret(api_without_worker
     ]:
         refused = await api.http.put("/v1/settings", json={field: value})
         assert refused.status_code == 422, (field, refused.text)
-        assert ["body", field] in [e["loc"] for e in refused.json()["detail"]]
+        assert ["body", field] in [e["loc"] for e in refused.json()["errors"]]
     read_only = await api.http.get("/v1/settings", headers=api.key(None, Scope.READ))
     assert read_only.status_code == 403
 

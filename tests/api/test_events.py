@@ -36,7 +36,7 @@ def stored_events(stack: Stack) -> int:
 
 
 def error_fields(response_json: dict[str, Any]) -> list[str]:
-    return [".".join(str(part) for part in error["loc"]) for error in response_json["detail"]]
+    return [".".join(str(part) for part in error["loc"]) for error in response_json["errors"]]
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ async def test_bad_event_is_422_naming_the_field(api: Stack, body: Any, field: s
 
 async def test_naive_time_message_says_what_to_send(api: Stack) -> None:
     response = await api.http.post("/v1/events", json=event(occurred_at="2026-11-20T09:30:00"))
-    assert "timezone offset" in response.json()["detail"][0]["msg"]
+    assert "timezone offset" in response.json()["errors"][0]["msg"]
 
 
 async def test_malformed_json_is_a_4xx_not_a_500(api: Stack) -> None:

@@ -117,4 +117,4 @@ async def test_health_errors_are_clear(api: Stack) -> None:
     assert (await api.http.get("/v1/customers/ghost/health")).status_code == 404
     await api.http.post("/v1/customers", json={"customer_id": "acme"})
     bad = await api.http.get("/v1/customers/acme/health", params={"as_of": "last tuesday"})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "as_of"]
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "as_of"]
