@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
@@ -116,3 +116,8 @@ Ingest = Depends(require_scope(Scope.INGEST))
 Read = Depends(require_scope(Scope.READ))
 Admin = Depends(require_scope(Scope.ADMIN))
 IngestOrRead = Depends(require_scope(Scope.INGEST, Scope.READ))
+
+MAX_OFFSET = 1_000_000
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A row id (64-bit).")]
+"""Ids in paths: anything beyond a 64-bit integer cannot exist (and would overflow the driver)."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

@@ -20,7 +20,8 @@ from api.dashboard import export as dashboard_export
 from api.dashboard import login as dashboard_login
 from api.dashboard import pages as dashboard_pages
 from api.outbox import run_relay
-from api.problems import install_problem_handlers, problem
+from api.problems import install_problem_handlers, problem, problem_responses
+from api.request_guard import RequestGuard
 from api.routes import (
     campaigns,
     customers,
@@ -85,23 +86,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    app.include_router(events.router)
-    app.include_router(customers.router)
-    app.include_router(health.router)
-    app.include_router(scores.router)
-    app.include_router(overrides.router)
-    app.include_router(milestones.router)
-    app.include_router(milestones.report_router)  # before /v1/milestones/{key}
-    app.include_router(playbooks.milestones_router)
-    app.include_router(playbooks.playbooks_router)
-    app.include_router(preferences.router)
-    app.include_router(preferences.unsubscribe_router)
-    app.include_router(tasks.router)
-    app.include_router(experiments.router)
-    app.include_router(templates.router)
-    app.include_router(tenant_settings.router)
-    app.include_router(campaigns.router)
-    app.include_router(journey_controls.router)
+    errors = problem_responses()
+    app.include_router(events.router, responses=errors)
+    app.include_router(customers.router, responses=errors)
+    app.include_router(health.router, responses=errors)
+    app.include_router(scores.router, responses=errors)
+    app.include_router(overrides.router, responses=errors)
+    app.include_router(milestones.router, responses=errors)
+    app.include_router(milestones.report_router, responses=errors)  # before /v1/milestones/{key}
+    app.include_router(playbooks.milestones_router, responses=errors)
+    app.include_router(playbooks.playbooks_router, responses=errors)
+    app.include_router(preferences.router, responses=errors)
+    app.include_router(preferences.unsubscribe_router, responses=errors)
+    app.include_router(tasks.router, responses=errors)
+    app.include_router(experiments.router, responses=errors)
+    app.include_router(templates.router, responses=errors)
+    app.include_router(tenant_settings.router, responses=errors)
+    app.include_router(campaigns.router, responses=errors)
+    app.include_router(journey_controls.router, responses=errors)
     app.include_router(dashboard_login.router)
     app.include_router(dashboard_export.router)  # before /dashboard/customers/{id}
     app.include_router(dashboard_pages.router)
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="dashboard-static")
 
     install_problem_handlers(app)
+    app.add_middleware(RequestGuard)
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_: Request, err: RPCError) -> JSONResponse:

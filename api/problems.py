@@ -9,9 +9,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
+DOCUMENTED = (400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
+
+
+class Problem(BaseModel):
+    """An error: `detail` says what is wrong; `errors` names each invalid field (422)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """The error answers every API operation may give, for the OpenAPI schema."""
+    schema = Problem.model_json_schema()
+    return {
+        code: {"description": HTTPStatus(code).phrase, "content": {PROBLEM: {"schema": schema}}}
+        for code in DOCUMENTED
+    }
 
 
 def problem(

@@ -37,6 +37,8 @@ def sign(settings: Settings, payload: dict[str, Any]) -> str:
 
 def verify(settings: Settings, token: str) -> dict[str, Any] | None:
     """The payload of a token this installation signed, or None for anything else."""
+    if not token.isascii():
+        return None
     body, _, mac = token.partition(".")
     expected = hmac.new(signing_key(settings), body.encode(), hashlib.sha256).hexdigest()
     if not mac or not hmac.compare_digest(mac, expected):

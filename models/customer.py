@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from models.columns import utc_datetime_column
 from models.journey import JourneySnapshot
-from models.timeutil import utc_now
+from models.timeutil import sane_moment, utc_now
 
 ExternalId = str
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9._:@-]+$"
@@ -26,7 +26,7 @@ class CustomerBase(SQLModel):
     industry: str | None = Field(default=None, max_length=64)
     timezone: str = Field(default="UTC", max_length=64)
     csm_owner: str | None = Field(default=None, max_length=200)
-    mrr: float | None = Field(default=None, ge=0)
+    mrr: float | None = Field(default=None, ge=0, le=1e12)
 
 
 class CustomerCreate(CustomerBase):
@@ -37,6 +37,11 @@ class CustomerCreate(CustomerBase):
     )
     email: EmailStr | None = None
     signed_up_at: datetime | None = None
+
+    @field_validator("signed_up_at")
+    @classmethod
+    def _sane_signup(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else sane_moment(value, "signed_up_at")
 
     @field_validator("timezone")
     @classmethod

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from models.columns import json_column, utc_datetime_column
 from models.customer import CUSTOMER_ID_PATTERN
-from models.timeutil import as_utc, utc_now
+from models.timeutil import sane_moment, utc_now
 
 MAX_BATCH = 1000
 
@@ -31,9 +31,7 @@ class EventCreate(EventBase):
     @field_validator("occurred_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("occurred_at must carry a timezone offset, e.g. 2026-01-01T09:00:00Z")
-        return as_utc(value)
+        return sane_moment(value, "occurred_at")
 
 
 class EventBatchCreate(SQLModel):

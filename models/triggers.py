@@ -131,7 +131,7 @@ class WaitStep(StrictModel):
 
 class Variant(StrictModel):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0, le=1000)
     then: list[Action] = Field(min_length=1)
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.dashboard.session import checked_csrf, staff_manager
-from api.deps import SessionDep, TemporalDep
+from api.deps import RowId, SessionDep, TemporalDep
 from api.journeys import JourneyUpdateRejected, change_milestone, change_pause, complete_task
 from models.api_key import Principal
 from models.journey import MilestoneChange, PauseChange
@@ -78,7 +78,7 @@ async def control(
 
 @router.post("/tasks/{task_id}/complete")
 async def complete(
-    task_id: int,
+    task_id: RowId,
     principal: Manager,
     session: SessionDep,
     temporal: TemporalDep,

@@ -10,8 +10,10 @@ from sqlmodel import Session, col, func, select
 from api.deps import (
     Ingest,
     IngestOrRead,
+    Offset,
     PlaybookDep,
     Read,
+    RowId,
     SessionDep,
     SettingsDep,
     TemporalDep,
@@ -76,8 +78,9 @@ async def upsert_customer(
             customer_id=body.customer_id,
             signed_up_at=body.signed_up_at or utc_now(),
         )
+    # The signup moment is set once, at creation (an explicit null there means "now").
     for field, value in body.model_dump(exclude_unset=True).items():
-        if field not in {"customer_id", "signed_up_at"} or created:
+        if field not in {"customer_id", "signed_up_at"}:
             setattr(customer, field, value)
     customer.updated_at = utc_now()
     session.add(customer)
@@ -102,7 +105,7 @@ def list_customers(
     journey_status: str | None = None,
     risk_level: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CustomersPublic:
     """Customers of this tenant, filtered on stored attributes and the mirrored journey."""
     filters = [col(Customer.tenant_id) == tenant]
@@ -166,7 +169,7 @@ def get_inbox(customer_id: str, session: SessionDep, tenant: TenantDep) -> Inbox
 
 @router.post("/{customer_id}/inbox/{message_id}/read", dependencies=[Ingest])
 def mark_read(
-    customer_id: str, message_id: int, session: SessionDep, tenant: TenantDep
+    customer_id: str, message_id: RowId, session: SessionDep, tenant: TenantDep
 ) -> InAppMessagePublic:
     """Mark one message read (idempotent: reading twice keeps the first time)."""
     message = session.exec(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, HTTPException, status
 from sqlmodel import Session, col, select
 
 from activities.health import compute_score, store_score
-from api.deps import Admin, PlaybookDep, Read, SessionDep, TenantDep
+from api.deps import Admin, PlaybookDep, Read, RowId, SessionDep, TenantDep
 from api.routes.customers import existing_customer
 from models.customer import Customer
 from models.override import HealthOverride, HealthOverrideCreate, HealthOverridePublic
@@ -84,7 +84,7 @@ def list_overrides(
 @router.post("/{override_id}/revoke", dependencies=[Admin])
 def revoke_override(
     customer_id: str,
-    override_id: int,
+    override_id: RowId,
     session: SessionDep,
     tenant: TenantDep,
     playbook: PlaybookDep,

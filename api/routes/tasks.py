@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, case
 from sqlmodel import Session, col, func, select
 
-from api.deps import Admin, Read, SessionDep, TemporalDep, TenantDep
+from api.deps import Admin, Offset, Read, RowId, SessionDep, TemporalDep, TenantDep
 from api.journeys import JourneyUpdateRejected, complete_task
 from models.task import CsTask, CsTaskPublic, TaskCompletion, TaskStatus
 from models.timeutil import as_utc, utc_now
@@ -54,7 +54,7 @@ def list_tasks(
     owner: Annotated[str | None, Query(max_length=200)] = None,
     customer_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> TaskPage:
     """Tasks by status (`pending`: open or escalated, the default), overdue first, then by
     due time."""
@@ -86,13 +86,13 @@ def list_tasks(
 
 
 @router.get("/{task_id}", dependencies=[Read])
-def get_task(task_id: int, session: SessionDep, tenant: TenantDep) -> CsTaskPublic:
+def get_task(task_id: RowId, session: SessionDep, tenant: TenantDep) -> CsTaskPublic:
     return public(_task(session, tenant, task_id))
 
 
 @router.post("/{task_id}/complete", dependencies=[Admin])
 async def complete(
-    task_id: int, body: TaskDone, session: SessionDep, temporal: TemporalDep, tenant: TenantDep
+    task_id: RowId, body: TaskDone, session: SessionDep, temporal: TemporalDep, tenant: TenantDep
 ) -> CsTaskPublic:
     """Complete a task: the customer's journey records it and stops its SLA clock; 409 if it
     is already done."""

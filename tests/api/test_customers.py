@@ -45,11 +45,20 @@ async def test_read_shows_attributes_and_the_live_journey(api: Stack) -> None:
     assert len(journey["milestones"]) == 6
 
 
+async def test_an_explicit_null_signup_means_now(api: Stack) -> None:
+    created = await api.http.post(
+        "/v1/customers", json={"customer_id": "acme", "signed_up_at": None, "mrr": 0.0}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["signed_up_at"] is not None
+
+
 async def test_bad_attributes_are_422_naming_the_field(api: Stack) -> None:
     for body, field in [
         ({"customer_id": "acme", "email": "not-an-email"}, "email"),
         ({"customer_id": "acme", "timezone": "Mars/Olympus"}, "timezone"),
         ({"customer_id": "acme", "mrr": -5}, "mrr"),
+        ({"customer_id": "acme", "mrr": 1.7976931348623157e308}, "mrr"),
         ({"customer_id": "a b"}, "customer_id"),
         ({"name": "no id"}, "customer_id"),
     ]:

@@ -54,6 +54,7 @@ def seed(settings: Settings, as_of: datetime) -> PlaybookRef:
         )
         for row in rows
         if row["name"] not in ("customer.churned", "customer.renewed")
+        and datetime.fromisoformat(str(row["occurred_at"])) + shift <= as_of  # no future events
     ]
     import_events(engine, tenant, events)
     playbook = sync_playbooks(engine, settings.playbook_dir)["default"]
