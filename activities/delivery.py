@@ -150,6 +150,7 @@ class DeliveryActivities:
     ) -> str | None:
         channel = request.action.channel
         timeout = self._settings.http_timeout_seconds
+        private = self._settings.allow_private_webhooks
         if channel == "email":
             mail = OutgoingEmail(
                 sender=sender,
@@ -167,7 +168,8 @@ class DeliveryActivities:
                 timeout=self._settings.smtp_timeout_seconds,
             )
         if channel == "slack":
-            post_slack(recipient, self._render(request, "text", variables), timeout=timeout)
+            text = self._render(request, "text", variables)
+            post_slack(recipient, text, timeout=timeout, private=private)
             return None
         payload = {
             "delivery": request.idempotency_key,
@@ -176,7 +178,8 @@ class DeliveryActivities:
             "summary": self._render(request, "summary", variables),
             "variant": request.variant,
         }
-        post_webhook(recipient, secret, request.idempotency_key, payload, timeout=timeout)
+        key = request.idempotency_key
+        post_webhook(recipient, secret, key, payload, timeout=timeout, private=private)
         return None
 
     def _post_inapp(

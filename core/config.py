@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         description="Signs unsubscribe links; unset: a random one kept in DATA_DIR.",
     )
     http_timeout_seconds: float = 10.0
+    allow_private_webhooks: bool = Field(
+        default=False,
+        description="Let Slack/webhook URLs point at private or loopback addresses (SSRF guard).",
+    )
     dashboard_refresh_seconds: int = Field(
         default=30, ge=0, description="How often dashboard pages refresh themselves; 0: never."
     )

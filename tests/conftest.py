@@ -53,6 +53,8 @@ def _settings(tmp_path: Path, database_url: str | None, smtp: SmtpSink | None) -
         default_tenant=f"t-{uuid.uuid4().hex[:12]}",
         smtp_host=smtp.host if smtp else "127.0.0.1",
         smtp_port=smtp.port if smtp else 1,
+        # Slack and webhook receivers in the tests listen on loopback.
+        allow_private_webhooks=True,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 from sqlmodel import Session
 
-from api.deps import Admin, SessionDep, TenantDep
+from api.deps import Admin, SessionDep, SettingsDep, TenantDep
 from core.db import ensure_tenant
+from core.url_guard import UnsafeUrl, check_outbound_url
 from models.tenant import Tenant, TenantSettingsBase, TenantSettingsPublic, TenantSettingsUpdate
 
 router = APIRouter(prefix="/v1/settings", tags=["settings"], dependencies=[Admin])
@@ -32,9 +33,16 @@ def get_settings(session: SessionDep, tenant: TenantDep) -> TenantSettingsPublic
 
 @router.put("")
 def put_settings(
-    body: TenantSettingsUpdate, session: SessionDep, tenant: TenantDep
+    body: TenantSettingsUpdate, session: SessionDep, tenant: TenantDep, settings: SettingsDep
 ) -> TenantSettingsPublic:
     """Replace the settings (fields left out become unset, except the webhook secret)."""
+    for field in ("slack_webhook_url", "webhook_url"):
+        url = getattr(body, field)
+        try:
+            if url is not None:
+                check_outbound_url(url, allow_private=settings.allow_private_webhooks)
+        except UnsafeUrl as err:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{field}: {err}") from None
     row = _tenant(session, tenant)
     for field in TenantSettingsBase.model_fields:
         setattr(row, field, getattr(body, field))

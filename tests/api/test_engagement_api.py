@@ -53,6 +53,17 @@ async def test_settings_round_trip_without_showing_the_secret(api_without_worker
     assert read_only.status_code == 403
 
 
+async def test_settings_refuse_private_webhook_targets(
+    dev_env: WorkflowEnvironment, sqlite_settings: Settings
+) -> None:
+    guarded = sqlite_settings.model_copy(update={"allow_private_webhooks": False})
+    async with running_stack(dev_env, guarded, with_worker=False) as api:
+        for url in ("http://127.0.0.1:9200/_search", "http://169.254.169.254/latest/meta-data"):
+            refused = await api.http.put("/v1/settings", json={"webhook_url": url})
+            assert refused.status_code == 422, refused.text
+            assert "private, loopback or reserved" in refused.json()["detail"]
+
+
 async def test_preferences_and_the_one_click_unsubscribe_link(api_without_worker: Stack) -> None:
     api = api_without_worker
     await api.http.post("/v1/customers", json={"customer_id": "dana", "email": "dana@example.com"})

@@ -173,3 +173,24 @@ def test_preferences_per_channel_and_category(settings: Settings, smtp_sink: Smt
     assert run(settings, request("inapp", key="wf/t/1/1")) == "sent"
     assert run(settings, request("task", key="wf/t/1/2")) == "sent"  # staff tasks still go
     assert smtp_sink.messages == []
+
+
+def test_webhooks_to_private_addresses_are_refused_unless_allowed(
+    settings: Settings, receiver: HttpReceiver
+) -> None:
+    guarded = settings.model_copy(update={"allow_private_webhooks": False})
+    with pytest.raises(ApplicationError) as refused:
+        run(guarded, request("webhook"))
+    assert refused.value.non_retryable
+    assert "resolves to 127.0.0.1, a private, loopback or reserved address" in str(refused.value)
+    assert receiver.requests == []
+    assert run(settings, request("webhook", key="wf/t/9/0")) == "sent"
+
+
+def test_a_flood_of_an_answer_is_read_only_in_part(
+    settings: Settings, receiver: HttpReceiver
+) -> None:
+    receiver.fail_next.append(400)
+    with pytest.raises(ApplicationError) as refused:
+        run(settings, request("webhook"))
+    assert "answered 400" in str(refused.value) and len(str(refused.value)) < 1000
