@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from core.api_keys import authenticate
 from core.config import Settings
+from core.rate_limit import RateLimiter
 from core.tenant_playbooks import current_playbook
 from models.api_key import Principal, Scope
 from models.playbook import Playbook
@@ -121,3 +122,25 @@ MAX_OFFSET = 1_000_000
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A row id (64-bit).")]
 """Ids in paths: anything beyond a 64-bit integer cannot exist (and would overflow the driver)."""
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+def get_ingest_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.ingest_limiter
+    return limiter
+
+
+def rate_limited(
+    principal: Annotated[Principal, Depends(get_principal)],
+    limiter: Annotated[RateLimiter, Depends(get_ingest_limiter)],
+) -> None:
+    """Each API key has its own budget on the ingest routes; over it, 429 with Retry-After."""
+    wait = limiter.take(f"key:{principal.key_id}")
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"this API key sent too many requests; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+RateLimited = Depends(rate_limited)

@@ -41,6 +41,7 @@ from api.routes import (
 from core.config import Settings, get_settings
 from core.db import ensure_tenant, get_engine, migrate, session_scope
 from core.playbooks import sync_playbooks
+from core.rate_limit import RateLimiter
 from core.temporal import connect
 
 DASHBOARD_STATIC = Path(__file__).parent / "dashboard" / "static"
@@ -77,6 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await relay
 
+    app_limits = {
+        "ingest_limiter": RateLimiter(settings.ingest_rate_per_second, settings.ingest_burst),
+        "login_limiter": RateLimiter(
+            settings.login_attempts_per_minute / 60, settings.login_attempts_per_minute
+        ),
+    }
     app = FastAPI(
         title="Onboard",
         version="0.1.0",
@@ -110,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard_actions.router)
     app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_STATIC), name="dashboard-static")
 
+    for name, limiter in app_limits.items():
+        setattr(app.state, name, limiter)
     install_problem_handlers(app)
     app.add_middleware(RequestGuard)
 

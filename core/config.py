@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         description="Signs unsubscribe links; unset: a random one kept in DATA_DIR.",
     )
     http_timeout_seconds: float = 10.0
+    ingest_rate_per_second: float = Field(
+        default=50.0, gt=0, description="Requests per second per API key on the ingest routes."
+    )
+    ingest_burst: int = Field(default=500, ge=1, description="Requests a key may send at once.")
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, description="Dashboard sign-in attempts per client address."
+    )
     allow_private_webhooks: bool = Field(
         default=False,
         description="Let Slack/webhook URLs point at private or loopback addresses (SSRF guard).",

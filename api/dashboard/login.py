@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.dashboard.rendering import PAGES
 from api.dashboard.session import COOKIE, LOGIN_PATH, checked_csrf, sign_in
 from api.deps import SessionDep
+from core.rate_limit import RateLimiter
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 SESSION_SECONDS = 12 * 3600
@@ -24,6 +25,16 @@ def login_page(request: Request) -> HTMLResponse:
 def login(
     request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)]
 ) -> Response:
+    limiter: RateLimiter = request.app.state.login_limiter
+    wait = limiter.take(f"ip:{request.client.host if request.client else 'unknown'}")
+    if wait is not None:
+        return PAGES.TemplateResponse(
+            request,
+            "login.html.j2",
+            {"error": f"Too many sign-in attempts; try again in {wait} s."},
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+        )
     if sign_in(session, api_key) is None:
         return PAGES.TemplateResponse(
             request,

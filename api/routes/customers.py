@@ -12,6 +12,7 @@ from api.deps import (
     IngestOrRead,
     Offset,
     PlaybookDep,
+    RateLimited,
     Read,
     RowId,
     SessionDep,
@@ -56,7 +57,7 @@ def existing_customer(session: Session, tenant: str, customer_id: str) -> Custom
 
 @router.post(
     "",
-    dependencies=[Ingest],
+    dependencies=[Ingest, RateLimited],
     responses={200: {"description": "updated"}, 201: {"description": "created"}},
 )
 async def upsert_customer(

@@ -5,13 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EngineDep, Ingest, PlaybookDep, SettingsDep, TemporalDep, TenantDep
+from api.deps import (
+    EngineDep,
+    Ingest,
+    PlaybookDep,
+    RateLimited,
+    SettingsDep,
+    TemporalDep,
+    TenantDep,
+)
 from api.outbox import signal_events, store_events
 from models.event import EventAccepted, EventBatchCreate, EventCreate, EventsAccepted
 from models.journey import journey_workflow_id
 from models.playbook import PlaybookRef
 
-router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Ingest])
+router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Ingest, RateLimited])
 
 
 async def ingest(
