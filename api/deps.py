@@ -39,6 +39,7 @@ def get_temporal(request: Request) -> Client:
 
 
 def get_principal(
+    request: Request,
     session: Annotated[Session, Depends(get_session)],
     authorization: Annotated[
         str | None, Header(description="`Bearer <API key>`; or send the key as X-Api-Key.")
@@ -60,6 +61,7 @@ def get_principal(
     principal = authenticate(session, token)
     if principal is None:
         raise _unauthorized("the API key is unknown or revoked")
+    request.state.principal = principal  # who acted, for the audit trail
     return principal
 
 

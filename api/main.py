@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
+from api.audit_trail import AuditTrail
 from api.dashboard import actions as dashboard_actions
 from api.dashboard import export as dashboard_export
 from api.dashboard import login as dashboard_login
@@ -23,6 +24,7 @@ from api.outbox import run_relay
 from api.problems import install_problem_handlers, problem, problem_responses
 from api.request_guard import RequestGuard
 from api.routes import (
+    audit,
     campaigns,
     customers,
     events,
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tenant_settings.router, responses=errors)
     app.include_router(campaigns.router, responses=errors)
     app.include_router(journey_controls.router, responses=errors)
+    app.include_router(audit.router, responses=errors)
     app.include_router(dashboard_login.router)
     app.include_router(dashboard_export.router)  # before /dashboard/customers/{id}
     app.include_router(dashboard_pages.router)
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name, limiter in app_limits.items():
         setattr(app.state, name, limiter)
     install_problem_handlers(app)
+    app.add_middleware(AuditTrail)
     app.add_middleware(RequestGuard)
 
     @app.exception_handler(RPCError)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
 from core.config import get_settings
+from models.columns import UtcDateTime
 from models.tables import metadata
 
 config = context.config
@@ -22,6 +25,13 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Our UTC column type is a plain timezone-aware DateTime in the schema."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online() -> None:
     url = _database_url()
     engine = create_engine(url, poolclass=pool.NullPool)
@@ -30,6 +40,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=metadata,
             render_as_batch=url.startswith("sqlite"),
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

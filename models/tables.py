@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from models.achievement import BadgeAward, MilestoneAchievement
 from models.api_key import ApiKey
+from models.audit import AuditEntry
 from models.campaign import Campaign
 from models.churn import ChurnModel
 from models.cohort import CohortReference
@@ -22,6 +23,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiKey",
+    "AuditEntry",
     "BadgeAward",
     "Campaign",
     "ChurnModel",

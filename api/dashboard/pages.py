@@ -22,6 +22,7 @@ from core.dashboard.customer_list import CustomerQuery, filter_options, find_cus
 from core.dashboard.kpis import kpis
 from core.dashboard.timeline import score_history, timeline
 from core.experiment_report import experiment_report
+from models.audit import AuditEntry
 from models.customer import Customer
 from models.journey import journey_workflow_id
 from models.playbook import Playbook
@@ -197,6 +198,15 @@ async def customer(
             "Health score history", score_history(session, principal.tenant_id, customer_id)
         ),
         timeline=timeline(session, principal.tenant_id, customer_id),
+        audit=session.exec(
+            select(AuditEntry)
+            .where(
+                AuditEntry.tenant_id == principal.tenant_id,
+                AuditEntry.customer_id == customer_id,
+            )
+            .order_by(col(AuditEntry.at).desc())
+            .limit(50)
+        ).all(),
         tasks=open_tasks(session, principal.tenant_id, customer_id=customer_id),
         temporal_url=f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
         f"/workflows/{quote(workflow_id, safe='')}",

@@ -35,6 +35,7 @@ def staff_principal(request: Request, session: SessionDep) -> Principal:
     principal = authenticate(session, token) if token else None
     if principal is None or not principal.allows(Scope.READ):
         raise _to_login()
+    request.state.principal, request.state.via = principal, "dashboard"
     return principal
 
 

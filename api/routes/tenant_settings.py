@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session
 
 from api.deps import Admin, SessionDep, SettingsDep, TenantDep
@@ -33,7 +33,11 @@ def get_settings(session: SessionDep, tenant: TenantDep) -> TenantSettingsPublic
 
 @router.put("")
 def put_settings(
-    body: TenantSettingsUpdate, session: SessionDep, tenant: TenantDep, settings: SettingsDep
+    body: TenantSettingsUpdate,
+    session: SessionDep,
+    tenant: TenantDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> TenantSettingsPublic:
     """Replace the settings (fields left out become unset, except the webhook secret)."""
     for field in ("slack_webhook_url", "webhook_url"):
@@ -44,6 +48,7 @@ def put_settings(
         except UnsafeUrl as err:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{field}: {err}") from None
     row = _tenant(session, tenant)
+    request.state.audit_before = _public(row).model_dump(mode="json")
     for field in TenantSettingsBase.model_fields:
         setattr(row, field, getattr(body, field))
     if body.webhook_secret is not None:

@@ -155,6 +155,11 @@ async def test_the_dashboard_end_to_end(served: Served, browser: Browser, artifa
     await page.click("text=Pause messages")
     await expect(page.locator(".flash")).to_have_text("journey paused")
     await expect(page.locator('[data-field="paused"]')).to_contain_text("paused until")
+    audit = page.locator("table.audit")
+    await expect(audit).to_contain_text("dashboard:key:")
+    await expect(audit).to_contain_text("POST /dashboard/customers/{customer_id}/journey/{action}")
+    await expect(audit).to_contain_text("renewal talks")
+    await expect(audit).not_to_contain_text(served.admin_key)
     journey = (await served.http.get(f"/v1/customers/{customer_id}")).json()["journey"]
     assert [p["action"] for p in journey["pauses"]] == ["pause"]
 
