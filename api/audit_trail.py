@@ -32,7 +32,7 @@ class AuditTrail(BaseHTTPMiddleware):
         if isinstance(route, APIRoute) and principal is not None and _done(route, response):
             entry = AuditEntry(
                 tenant_id=principal.tenant_id,
-                actor=f"{getattr(request.state, 'via', 'api')}:key:{principal.key_id}",
+                actor=f"{getattr(request.state, 'via', 'api')}:{principal.actor}",
                 action=f"{request.method} {route.path}",
                 target=request.url.path,
                 customer_id=request.path_params.get("customer_id"),

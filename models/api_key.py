@@ -50,6 +50,18 @@ class Principal(BaseModel):
     tenant_id: str
     key_id: int
     scopes: frozenset[Scope]
+    staff_email: str | None = None
+    role: str | None = None
+    """For staff signed in to the dashboard: viewer, manager or admin."""
 
     def allows(self, scope: Scope) -> bool:
         return Scope.ADMIN in self.scopes or scope in self.scopes
+
+    @property
+    def can_act(self) -> bool:
+        """Staff actions on customers: admins, and staff managers."""
+        return self.allows(Scope.ADMIN) or self.role == "manager"
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.staff_email}" if self.staff_email else f"key:{self.key_id}"

@@ -16,6 +16,7 @@ from models.override import HealthOverride
 from models.playbook_version import PlaybookVersion, TenantPlaybook
 from models.preference import Preference
 from models.score import HealthScoreRecord
+from models.staff import StaffAccount, StaffSession
 from models.task import CsTask
 from models.tenant import Tenant
 
@@ -39,6 +40,8 @@ __all__ = [
     "MilestoneAchievement",
     "PlaybookVersion",
     "Preference",
+    "StaffAccount",
+    "StaffSession",
     "Suppression",
     "Tenant",
     "TenantPlaybook",

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from api.dashboard.session import csrf_token
 from core.config import PROJECT_ROOT, Settings
 from core.dashboard.filters import PortfolioFilter
-from models.api_key import Principal, Scope
+from models.api_key import Principal
 from models.timeutil import utc_now
 
 PAGES = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "dashboard")
@@ -36,7 +36,7 @@ def render(
             "refresh_seconds": settings.dashboard_refresh_seconds,
             "flash": flash,
             "flash_kind": "error" if "failed" in request.query_params else "",
-            "can_act": principal.allows(Scope.ADMIN),
+            "can_act": principal.can_act,
             **context,
         },
     )

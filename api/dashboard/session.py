@@ -17,6 +17,7 @@ from api.deps import DirectoryPlaybookDep, SessionDep, SettingsDep
 from core.api_keys import authenticate
 from core.config import Settings
 from core.signing import signing_key
+from core.staff import SESSION_PREFIX, session_principal
 from core.tenant_playbooks import current_playbook
 from models.api_key import Principal, Scope
 from models.playbook import Playbook
@@ -32,7 +33,7 @@ def _to_login() -> HTTPException:
 def staff_principal(request: Request, session: SessionDep) -> Principal:
     """The signed-in key; a missing, revoked or ingest-only key goes back to the sign-in page."""
     token = request.cookies.get(COOKIE)
-    principal = authenticate(session, token) if token else None
+    principal = _principal(session, token) if token else None
     if principal is None or not principal.allows(Scope.READ):
         raise _to_login()
     request.state.principal, request.state.via = principal, "dashboard"
@@ -57,13 +58,22 @@ def checked_csrf(
 
 
 def staff_manager(principal: Staff) -> Principal:
-    """Staff actions change journeys: they need an admin key until staff roles exist."""
-    if not principal.allows(Scope.ADMIN):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this action needs an admin key")
+    """Staff actions change journeys: managers and admins only."""
+    if not principal.can_act:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "this action needs the manager or admin role"
+        )
     return principal
 
 
-def sign_in(session: Session, token: str) -> Principal | None:
+def _principal(session: Session, token: str) -> Principal | None:
+    """A staff session, or (for automation and first set-up) an API key of read scope."""
+    if token.startswith(SESSION_PREFIX):
+        return session_principal(session, token)
+    return authenticate(session, token)
+
+
+def sign_in_with_key(session: Session, token: str) -> Principal | None:
     principal = authenticate(session, token.strip())
     return principal if principal is not None and principal.allows(Scope.READ) else None
 

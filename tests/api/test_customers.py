@@ -9,6 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 from core.config import Settings
 from core.db import get_engine, session_scope
 from models.delivery import InAppMessage
+from tests.factories import daytime_zone
 from tests.helpers import assert_eq_eventually
 from tests.stack import Stack, running_stack
 
@@ -30,7 +31,9 @@ async def test_create_then_update_keeps_signup_and_changes_attributes(api: Stack
 
 
 async def test_read_shows_attributes_and_the_live_journey(api: Stack) -> None:
-    await api.http.post("/v1/customers", json={"customer_id": "acme", "csm_owner": "kim"})
+    zone = daytime_zone(datetime.now(UTC))  # so quiet hours never hold the welcome back
+    body = {"customer_id": "acme", "csm_owner": "kim", "timezone": zone}
+    await api.http.post("/v1/customers", json=body)
 
     async def next_wakeup() -> object:
         journey = (await api.http.get("/v1/customers/acme")).json()["journey"]

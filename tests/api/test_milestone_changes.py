@@ -4,6 +4,7 @@ unknown milestones, missing prerequisites and no-ops, and nothing is recorded th
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
+from tests.factories import daytime_zone
 from tests.helpers import assert_eq_eventually
 from tests.stack import Stack, running_stack
 
@@ -50,7 +52,9 @@ async def test_manual_changes_are_validated_applied_and_recorded(
     api_with_prerequisites: Stack,
 ) -> None:
     api = api_with_prerequisites
-    await api.http.post("/v1/customers", json={"customer_id": "acme"})
+    # Daytime where the customer is: the welcome goes out at once, not at 08:00 (quiet hours).
+    zone = daytime_zone(datetime.now(UTC))
+    await api.http.post("/v1/customers", json={"customer_id": "acme", "timezone": zone})
 
     async def ready() -> object:
         journey = (await api.http.get("/v1/customers/acme")).json()["journey"]

@@ -15,8 +15,10 @@ from sqlmodel import select
 
 from core.db import get_engine, session_scope
 from core.demo import DemoCustomer, backfill_weekly_scores, demo_portfolio, load_demo
+from core.staff import create_account
 from models.customer import Customer
 from models.playbook import PlaybookRef
+from models.staff import Role, StaffAccount
 from tests.dashboard.conftest import Served
 from tests.factories import default_playbook
 from tests.helpers import assert_eq_eventually
@@ -54,14 +56,24 @@ async def loaded_portfolio(served: Served) -> list[DemoCustomer]:
     return portfolio
 
 
-async def sign_in(page: Page, served: Served) -> None:
+def staff_account(served: Served, email: str, role: Role) -> str:
+    """A staff account of the test tenant; returns its password."""
+    password = f"correct horse {email}"
+    with session_scope(get_engine(served.settings)) as session:
+        create_account(session, served.settings.default_tenant, email, email, role, password)
+    return password
+
+
+async def sign_in(page: Page, served: Served, email: str, password: str) -> None:
     await page.goto(f"{served.url}/dashboard")
     await expect(page).to_have_url(f"{served.url}/dashboard/login")
-    await page.fill("input[name=api_key]", "onb_wrong")
-    await page.click("button[type=submit]")
-    await expect(page.get_by_role("alert")).to_contain_text("unknown, revoked")
-    await page.fill("input[name=api_key]", served.admin_key)
-    await page.click("button[type=submit]")
+    await page.fill("#staff input[name=email]", email)
+    await page.fill("#staff input[name=password]", "wrong password!")
+    await page.click("#staff button[type=submit]")
+    await expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+    await page.fill("#staff input[name=email]", email)
+    await page.fill("#staff input[name=password]", password)
+    await page.click("#staff button[type=submit]")
     await expect(page).to_have_url(f"{served.url}/dashboard")
 
 
@@ -72,7 +84,8 @@ async def kpi(page: Page, label: str) -> str:
 async def test_the_dashboard_end_to_end(served: Served, browser: Browser, artifacts: Path) -> None:
     portfolio = await loaded_portfolio(served)
     page = await browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    await sign_in(page, served)
+    password = staff_account(served, "kim@cs.example", Role.MANAGER)
+    await sign_in(page, served, "kim@cs.example", password)
 
     # KPIs against values computed here, in plain Python, from the same stored customers.
     with session_scope(get_engine(served.settings)) as session:
@@ -156,10 +169,10 @@ async def test_the_dashboard_end_to_end(served: Served, browser: Browser, artifa
     await expect(page.locator(".flash")).to_have_text("journey paused")
     await expect(page.locator('[data-field="paused"]')).to_contain_text("paused until")
     audit = page.locator("table.audit")
-    await expect(audit).to_contain_text("dashboard:key:")
+    await expect(audit).to_contain_text("dashboard:staff:kim@cs.example")
     await expect(audit).to_contain_text("POST /dashboard/customers/{customer_id}/journey/{action}")
     await expect(audit).to_contain_text("renewal talks")
-    await expect(audit).not_to_contain_text(served.admin_key)
+    await expect(audit).not_to_contain_text(password)
     journey = (await served.http.get(f"/v1/customers/{customer_id}")).json()["journey"]
     assert [p["action"] for p in journey["pauses"]] == ["pause"]
 
@@ -184,3 +197,44 @@ async def test_forms_need_their_csrf_token_and_pages_need_a_session(served: Serv
     assert forged.status_code == 403
     page = await served.http.get("/dashboard/tasks")
     assert page.status_code == 200 and 'name="csrf"' in page.text
+
+
+async def test_roles_sessions_and_disabled_accounts(
+    served: Served, browser: Browser, artifacts: Path
+) -> None:
+    await served.http.post("/v1/customers", json={"customer_id": "acme", "name": "Acme"})
+    viewer_password = staff_account(served, "val@cs.example", Role.VIEWER)
+    page = await browser.new_page()
+    await sign_in(page, served, "val@cs.example", viewer_password)
+    await page.goto(f"{served.url}/dashboard/customers/acme")
+    await expect(page.locator("h1")).to_contain_text("Acme")
+    assert await page.locator("text=Pause messages").count() == 0  # a viewer only looks
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "onboard_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert cookie["value"].startswith("ons_")
+    served.http.cookies.set("onboard_session", cookie["value"])
+    page_html = (await served.http.get("/dashboard/tasks")).text
+    csrf = page_html.split('name="csrf" value="')[1].split('"')[0]
+    forbidden = await served.http.post(
+        "/dashboard/customers/acme/journey/pause", data={"csrf": csrf, "reason": "x"}
+    )
+    assert forbidden.status_code == 403
+    await page.screenshot(path=artifacts / "viewer.png")
+
+    await page.click("text=Sign out")
+    await expect(page).to_have_url(f"{served.url}/dashboard/login")
+    replayed = await served.http.get("/dashboard")  # the old cookie, copied: dead
+    assert replayed.status_code == 303
+
+    with session_scope(get_engine(served.settings)) as session:
+        account = session.exec(
+            select(StaffAccount).where(StaffAccount.email == "val@cs.example")
+        ).one()
+        account.disabled_at = datetime.now(UTC)
+        session.add(account)
+    refused = await served.http.post(
+        "/dashboard/login", data={"email": "val@cs.example", "password": viewer_password}
+    )
+    assert refused.status_code == 401
+    stored = await served.http.get("/v1/audit")
+    assert viewer_password not in stored.text

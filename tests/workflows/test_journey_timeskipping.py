@@ -184,8 +184,10 @@ def store_in_event_log(settings: Settings, customer_id: str, event: ProductEvent
 
 
 async def test_a_burst_of_tickets_gives_one_debounced_rescore(
-    skipping_env: WorkflowEnvironment, sqlite_settings: Settings
+    skipping_env: WorkflowEnvironment, sqlite_settings: Settings, tmp_path: Path
 ) -> None:
+    # No triggers: their sends (held by quiet hours at night) would be the next wake-up.
+    sqlite_settings = with_engagement(sqlite_settings, tmp_path / "playbooks", {"triggers": []})
     customer_id = f"c-{uuid.uuid4().hex[:8]}"
     ref = seed_customer(sqlite_settings, customer_id)
     signup = await skipping_env.get_current_time()
