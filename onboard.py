@@ -15,6 +15,7 @@ from core.config import Settings, get_settings
 
 log = logging.getLogger("onboard")
 DEV_KEY_FILE = "dev-api-key"
+DEV_STAFF_FILE = "dev-staff-password"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,6 +64,19 @@ def main(argv: list[str] | None = None) -> None:
     revoke = key_commands.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("key_id", type=int)
 
+    staff = commands.add_parser("staff", help="dashboard staff accounts: create, list, disable")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add_staff = staff_commands.add_parser(
+        "create", help="create an account (password from ONBOARD_STAFF_PASSWORD or a prompt)"
+    )
+    add_staff.add_argument("--tenant", help="default: DEFAULT_TENANT")
+    add_staff.add_argument("--email", required=True)
+    add_staff.add_argument("--name", required=True)
+    add_staff.add_argument("--role", choices=["viewer", "manager", "admin"], required=True)
+    staff_commands.add_parser("list", help="list accounts")
+    disable = staff_commands.add_parser("disable", help="disable an account at once")
+    disable.add_argument("staff_id", type=int)
+
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -85,6 +99,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(print_backtest(settings, args.tenant or settings.default_tenant))
     elif args.command == "playbooks":
         sys.exit(check_playbooks(args.directory or settings.playbook_dir, settings.template_dir))
+    elif args.command == "staff":
+        from core.staff_commands import run_staff
+
+        sys.exit(run_staff(settings, args))
     elif args.command == "keys":
         from core.key_commands import run_keys
 
@@ -284,6 +302,7 @@ def run_dev(settings: Settings, *, mail_sink: bool, demo: bool = False) -> int:
     from core.mailsink import start_mail_sink
     from core.playbooks import PlaybookError, sync_playbooks
     from core.processes import Child, spawn, stop
+    from core.staff import ensure_dev_staff
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     data_dir = settings.data_dir.resolve()
@@ -292,6 +311,7 @@ def run_dev(settings: Settings, *, mail_sink: bool, demo: bool = False) -> int:
         sync_playbooks(get_engine(settings), settings.playbook_dir, settings.template_dir)
         with session_scope(get_engine(settings)) as session:
             dev_key = ensure_dev_key(session, settings.default_tenant, data_dir / DEV_KEY_FILE)
+            staff = ensure_dev_staff(session, settings.default_tenant, data_dir / DEV_STAFF_FILE)
     except PlaybookError as err:
         print(err, file=sys.stderr)
         return 1
@@ -310,7 +330,7 @@ def run_dev(settings: Settings, *, mail_sink: bool, demo: bool = False) -> int:
         me = [sys.executable, "-m", "onboard"]
         children.append(spawn("worker", [*me, "worker"], env))
         children.append(spawn("api", [*me, "api"], env))
-        print_urls(settings, data_dir, mail_sink, dev_key)
+        print_urls(settings, data_dir, mail_sink, dev_key, staff)
         if demo:
             _wait_for_api(settings)
             demo_settings = settings.model_copy(update={"data_dir": data_dir})
@@ -347,13 +367,15 @@ def _stop_once(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def print_urls(settings: Settings, data_dir: Path, mail_sink: bool, dev_key: str) -> None:
+def print_urls(
+    settings: Settings, data_dir: Path, mail_sink: bool, dev_key: str, staff: tuple[str, str]
+) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     lines = [
         "",
         "Onboard is running. Ctrl-C stops everything.",
         f"  API              {api}",
-        f"  dashboard        {api}/dashboard  (sign in with the key below)",
+        f"  dashboard        {api}/dashboard  (sign in: {staff[0]} / {staff[1]})",
         f"  API docs         {api}/docs",
         f"  Temporal Web UI  {settings.temporal_ui_url}",
         f"  Temporal gRPC    {settings.temporal_address}",

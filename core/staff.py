@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -114,3 +115,28 @@ def session_principal(session: Session, token: str) -> Principal | None:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+DEV_STAFF_EMAIL = "admin@onboard.localhost"
+
+
+def ensure_dev_staff(session: Session, tenant_id: str, path: Path) -> tuple[str, str]:
+    """`onboard dev` only: an admin account for the dashboard with a random password kept in
+    the data directory (mode 600), so a newcomer can sign in at once."""
+    if path.exists():
+        password = path.read_text(encoding="utf-8").strip()
+        if check_password(session, DEV_STAFF_EMAIL, password) is not None:
+            return DEV_STAFF_EMAIL, password
+    password = secrets.token_urlsafe(12)
+    existing = session.exec(
+        select(StaffAccount).where(StaffAccount.email == DEV_STAFF_EMAIL)
+    ).first()
+    if existing is not None:
+        existing.password_hash = _hasher.hash(password)
+        existing.disabled_at = None
+        session.add(existing)
+    else:
+        create_account(session, tenant_id, DEV_STAFF_EMAIL, "Dev admin", Role.ADMIN, password)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return DEV_STAFF_EMAIL, password

@@ -154,8 +154,13 @@ def test_demo_loads_a_portfolio_the_dashboard_shows(dev_env_vars: dict[str, str]
         assert "demo: 20 customers" in loaded.stdout
         history = int(loaded.stdout.split(" past weekly scores")[0].rsplit(" ", 1)[1])
         assert 0 < history < 20 * 7  # only customers already signed up on each Monday
-        token = dev_key(dev_env_vars)["Authorization"].split()[1]
-        with httpx.Client(cookies={"onboard_session": token}, timeout=30) as browser_like:
+        password = (Path(dev_env_vars["DATA_DIR"]) / "dev-staff-password").read_text().strip()
+        with httpx.Client(timeout=30) as browser_like:
+            signed_in = browser_like.post(
+                f"{api}/dashboard/login",
+                data={"email": "admin@onboard.localhost", "password": password},
+            )
+            assert signed_in.status_code == 303, signed_in.text
             page = browser_like.get(f"{api}/dashboard")
         assert page.status_code == 200
         assert 'data-kpi="Customers">20<' in page.text
@@ -244,3 +249,32 @@ def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:
     assert keys("revoke", "99").returncode == 1
     bad = keys("create", "--tenant", "Bad Tenant", "--name", "x", "--scope", "read")
     assert bad.returncode == 1 and "tenant id" in bad.stderr
+
+
+def test_staff_accounts_are_created_listed_and_disabled(tmp_path: Path) -> None:
+    def staff(
+        *args: str, password: str = "a long enough passphrase"
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DATA_DIR": str(tmp_path / "data"), "ONBOARD_STAFF_PASSWORD": password}
+        return subprocess.run(
+            [sys.executable, "-m", "onboard", "staff", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    created = staff("create", "--email", "Kim@CS.example", "--name", "Kim", "--role", "manager")
+    assert created.returncode == 0, created.stderr
+    assert "kim@cs.example (manager)" in created.stdout
+    again = staff("create", "--email", "kim@cs.example", "--name", "Kim", "--role", "viewer")
+    assert again.returncode == 1 and "exists already" in again.stderr
+    short = staff(
+        "create", "--email", "x@cs.example", "--name", "X", "--role", "viewer", password="short"
+    )
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    listed = staff("list")
+    assert "kim@cs.example\tKim\tmanager\t-" in listed.stdout
+    assert "passphrase" not in listed.stdout and "argon2" not in listed.stdout
+    assert staff("disable", "1").stdout.startswith("staff account 1 (kim@cs.example) disabled")
+    assert staff("disable", "9").returncode == 1
