@@ -64,16 +64,19 @@ def dev_env_vars(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def start_dev(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    log = Path(env["DATA_DIR"]).parent / f"onboard-dev-{time.monotonic_ns()}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "onboard", "dev"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     api = f"http://127.0.0.1:{env['API_PORT']}"
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"onboard dev exited early with {process.returncode}"
+        assert process.poll() is None, (
+            f"onboard dev exited early with {process.returncode}: {log.read_text()[-3000:]}"
+        )
         try:
             if http.get(f"{api}/healthz", timeout=2).status_code == 200:
                 return process, api
