@@ -82,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app_limits = {
         "ingest_limiter": RateLimiter(settings.ingest_rate_per_second, settings.ingest_burst),
+        "dashboard_limiter": RateLimiter(
+            settings.dashboard_rate_per_second, settings.dashboard_burst
+        ),
         "login_limiter": RateLimiter(
             settings.login_attempts_per_minute / 60, settings.login_attempts_per_minute
         ),

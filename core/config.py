@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=50.0, gt=0, description="Requests per second per API key on the ingest routes."
     )
     ingest_burst: int = Field(default=500, ge=1, description="Requests a key may send at once.")
+    dashboard_rate_per_second: float = Field(
+        default=20.0, gt=0, description="Dashboard requests per second per signed-in account."
+    )
+    dashboard_burst: int = Field(default=200, ge=1)
     login_attempts_per_minute: int = Field(
         default=10, ge=1, description="Dashboard sign-in attempts per client address."
     )

@@ -25,8 +25,34 @@ class EventBase(SQLModel):
     occurred_at: datetime
 
 
+MAX_PROPERTY_DEPTH = 5
+MAX_PROPERTY_STRING = 4000
+MAX_PROPERTY_ITEMS = 500
+
+
 class EventCreate(EventBase):
     properties: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("properties")
+    @classmethod
+    def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Properties feed conditions and templates: nested at most 5 deep, strings at most
+        4,000 characters, at most 500 keys and items in all."""
+        count = 0
+        stack: list[tuple[Any, int]] = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if isinstance(item, dict | list):
+                if depth > MAX_PROPERTY_DEPTH:
+                    raise ValueError(f"properties nest deeper than {MAX_PROPERTY_DEPTH} levels")
+                children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+                count += len(item)
+                stack += [(child, depth + 1) for child in children]
+            elif isinstance(item, str) and len(item) > MAX_PROPERTY_STRING:
+                raise ValueError(f"a property string is longer than {MAX_PROPERTY_STRING}")
+            if count > MAX_PROPERTY_ITEMS:
+                raise ValueError(f"properties hold more than {MAX_PROPERTY_ITEMS} keys and items")
+        return value
 
     @field_validator("occurred_at")
     @classmethod

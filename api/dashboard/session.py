@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api.deps import DirectoryPlaybookDep, SessionDep, SettingsDep
 from core.api_keys import authenticate
 from core.config import Settings
+from core.rate_limit import RateLimiter
 from core.signing import signing_key
 from core.staff import SESSION_PREFIX, session_principal
 from core.tenant_playbooks import current_playbook
@@ -37,6 +38,14 @@ def staff_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None or not principal.allows(Scope.READ):
         raise _to_login()
     request.state.principal, request.state.via = principal, "dashboard"
+    limiter: RateLimiter = request.app.state.dashboard_limiter
+    wait = limiter.take(principal.actor)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many requests from this account; retry in {wait} s",
+            {"Retry-After": str(wait)},
+        )
     return principal
 
 

@@ -41,6 +41,22 @@ async def test_invalid_unicode_and_deep_nesting_are_422(api_without_worker: Stac
     assert deep.status_code == 422 and "nested deeper than 32" in deep.json()["detail"]
 
 
+async def test_event_properties_are_bounded(api_without_worker: Stack) -> None:
+    http = api_without_worker.http
+    nested: dict[str, object] = {"leaf": 1}
+    for _ in range(6):
+        nested = {"n": nested}
+    for properties, message in (
+        (nested, "nest deeper than 5"),
+        ({"text": "x" * 4001}, "longer than 4000"),
+        ({f"k{n}": n for n in range(501)}, "more than 500"),
+    ):
+        response = await http.post("/v1/events", json=event(properties=properties))
+        assert response.status_code == 422, message
+        assert response.json()["errors"][0]["field"] == "body.properties"
+        assert message in response.json()["detail"]
+
+
 async def test_timestamps_outside_a_sane_window_are_422(api_without_worker: Stack) -> None:
     http = api_without_worker.http
     for moment in ("6089-07-22T11:50:14Z", "0001-01-01T00:00:01+00:01", "1999-12-31T23:59:59Z"):

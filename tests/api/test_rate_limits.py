@@ -24,7 +24,13 @@ async def test_ingest_and_sign_in_answer_429_with_retry_after(
     dev_env: WorkflowEnvironment, sqlite_settings: Settings
 ) -> None:
     tight = sqlite_settings.model_copy(
-        update={"ingest_rate_per_second": 0.5, "ingest_burst": 3, "login_attempts_per_minute": 2}
+        update={
+            "ingest_rate_per_second": 0.5,
+            "ingest_burst": 3,
+            "login_attempts_per_minute": 2,
+            "dashboard_rate_per_second": 0.5,
+            "dashboard_burst": 2,
+        }
     )
     async with running_stack(dev_env, tight, with_worker=False) as api:
         flooding, calm = api.key(None, Scope.INGEST), api.key(None, Scope.INGEST)
@@ -51,3 +57,8 @@ async def test_ingest_and_sign_in_answer_429_with_retry_after(
         ]
         assert [a.status_code for a in attempts] == [401, 401, 429]
         assert int(attempts[-1].headers["retry-after"]) >= 1
+
+        staff_key = api.key(None, Scope.READ)["Authorization"].split()[1]
+        api.http.cookies.set("onboard_session", staff_key)
+        pages = [(await api.http.get("/dashboard/tasks")).status_code for _ in range(3)]
+        assert pages == [200, 200, 429]
