@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from core.db import ensure_tenant, get_engine, session_scope
+from core.staff import create_account
 from models.api_key import Scope
+from models.staff import Role
 from tests.helpers import assert_eq_eventually
 from tests.stack import Stack
 
@@ -98,8 +101,14 @@ async def test_no_api_operation_reaches_another_tenants_customer(api: Stack) -> 
 
 async def test_the_dashboard_shows_another_tenant_nothing(api: Stack) -> None:
     await seed_tenant_a(api)
-    key_b = api.key("tenant-b", Scope.ADMIN)["Authorization"].split()[1]
-    api.http.cookies.set("onboard_session", key_b)
+    with session_scope(get_engine(api.settings)) as session:
+        ensure_tenant(session, "tenant-b")
+        create_account(session, "tenant-b", "bo@b.example", "Bo", Role.ADMIN, "b's long password")
+    signed_in = await api.http.post(
+        "/dashboard/login", data={"email": "bo@b.example", "password": "b's long password"}
+    )
+    assert signed_in.status_code == 303
+    api.http.cookies.set("onboard_session", signed_in.cookies["onboard_session"])
     for path in (
         "/dashboard",
         "/dashboard/customers",
@@ -113,3 +122,12 @@ async def test_the_dashboard_shows_another_tenant_nothing(api: Stack) -> None:
         assert page.status_code == 200
         assert not any(marker in page.text for marker in MARKERS), path
     assert (await api.http.get("/dashboard/customers/acme-secret")).status_code == 404
+    tasks_html = (await api.http.get("/dashboard/tasks")).text
+    csrf = tasks_html.split('name="csrf" value="')[1].split('"')[0]
+    for action in ("journey/pause", "milestones/first_project/achieve"):
+        acted = await api.http.post(
+            f"/dashboard/customers/acme-secret/{action}", data={"csrf": csrf, "reason": "guess"}
+        )
+        assert acted.status_code == 303 and "failed=" in acted.headers["location"], action
+    mine = (await api.http.get("/v1/customers/acme-secret")).json()["journey"]
+    assert mine["paused_until"] is None

@@ -157,7 +157,13 @@ async def test_the_dashboard_end_to_end(served: Served, browser: Browser, artifa
         f"onboarding%2F{served.settings.default_tenant}%2F{customer_id}",
     )
     await page.screenshot(path=artifacts / "customer.png", full_page=True)
+    # A forged CSRF token (a cross-site form would not know the real one) is refused.
     row = page.locator('tr[data-milestone="first_report"]')
+    await row.locator("input[name=reason]").fill("forged")
+    await row.locator("input[name=csrf]").evaluate("input => input.value = 'forged'")
+    await row.locator("button").click()
+    await expect(page.locator("body")).to_contain_text("the form is stale or forged")
+    await page.goto(f"{served.url}/dashboard/customers/{customer_id}")
     await expect(row.locator("td:nth-child(3)")).not_to_have_text("done")
     await row.locator("input[name=reason]").fill("confirmed on the call")
     await row.locator("button").click()
