@@ -102,6 +102,14 @@ def test_the_five_kinds_of_trigger_load() -> None:
             "increasing days",
         ),
         (
+            {
+                **WELCOME,
+                "if": "event.properties.all(a, event.properties.all(b, "
+                "event.properties.exists(c, c == a && c == b)))",
+            },
+            "more than 2 list macros",
+        ),
+        (
             {**WELCOME, "wait": {"any_of": ["user.invited"], "timeout_hours": 24}},
             "a wait needs on_event or on_timeout actions",
         ),
