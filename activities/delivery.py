@@ -11,11 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.channels.outbound_http import post_slack, post_webhook
+from activities.delivery_rows import claim_delivery, find_delivery, finish_delivery
 from activities.email_delivery import OutgoingEmail, send_email
 from activities.rendering import render_template
 from core.config import Settings
@@ -50,7 +51,7 @@ class DeliveryActivities:
     def deliver_message(self, request: DeliveryRequest) -> DeliveryResult:
         channel = request.action.channel
         with session_scope(self._engine) as session:
-            earlier = _delivery(session, request.idempotency_key)
+            earlier = find_delivery(session, request.idempotency_key)
             if earlier is not None and earlier.status != DeliveryStatus.SENDING:
                 return _result_of(earlier)
             tenant = session.get(Tenant, request.tenant_id)
@@ -74,11 +75,15 @@ class DeliveryActivities:
         try:
             detail = self._send_out(request, variables, recipient, sender, secret)
         except ApplicationError as err:
-            self._finish(request, DeliveryStatus.FAILED, error=str(err))
+            finish_delivery(
+                self._engine, request.idempotency_key, DeliveryStatus.FAILED, error=str(err)
+            )
             if channel == "email" and err.type == "PermanentDeliveryFailure":
                 self._suppress(request.tenant_id, recipient, str(err))
             raise
-        self._finish(request, DeliveryStatus.SENT, message_id=detail)
+        finish_delivery(
+            self._engine, request.idempotency_key, DeliveryStatus.SENT, message_id=detail
+        )
         return DeliveryResult(status="sent", detail=f"to {recipient}")
 
     def _refusal(
@@ -245,24 +250,6 @@ class DeliveryActivities:
         )
         return DeliveryResult(status="sent", detail=f"task for {owner or 'nobody'}")
 
-    def _finish(
-        self,
-        request: DeliveryRequest,
-        status: DeliveryStatus,
-        *,
-        message_id: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        with session_scope(self._engine) as session:
-            delivery = _delivery(session, request.idempotency_key)
-            if delivery is None:
-                return
-            delivery.status = status
-            delivery.message_id = message_id
-            delivery.error = error
-            delivery.sent_at = utc_now() if status == DeliveryStatus.SENT else None
-            session.add(delivery)
-
     def _suppress(self, tenant_id: str, address: str, reason: str) -> None:
         with session_scope(self._engine) as session:
             insert_or_ignore(
@@ -283,24 +270,20 @@ class DeliveryActivities:
 def _claim(
     session: Session, request: DeliveryRequest, *, status: DeliveryStatus, **fields: Any
 ) -> None:
-    """The delivery row for this key, written once: its unique key is the idempotency guard."""
-    row = {
-        "tenant_id": request.tenant_id,
-        "customer_id": request.customer_id,
-        "idempotency_key": request.idempotency_key,
-        "channel": request.action.channel,
-        "template": request.action.template,
-        "trigger_key": request.trigger,
-        "variant": request.variant,
-        "status": status,
-        "created_at": utc_now(),
-        **fields,
-    }
-    insert_or_ignore(session, Delivery, [row], ["idempotency_key"])
-
-
-def _delivery(session: Session, key: str) -> Delivery | None:
-    return session.exec(select(Delivery).where(col(Delivery.idempotency_key) == key)).first()
+    claim_delivery(
+        session,
+        {
+            "tenant_id": request.tenant_id,
+            "customer_id": request.customer_id,
+            "idempotency_key": request.idempotency_key,
+            "channel": request.action.channel,
+            "template": request.action.template,
+            "trigger_key": request.trigger,
+            "variant": request.variant,
+            "status": status,
+            **fields,
+        },
+    )
 
 
 def _result_of(delivery: Delivery) -> DeliveryResult:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery_rows import claim_delivery, find_delivery, finish_delivery
 from activities.email_delivery import OutgoingEmail, send_email
 from activities.rendering import render_template
 from core.config import Settings
@@ -40,7 +41,7 @@ class NudgeActivities:
     def send_nudge_email(self, request: NudgeRequest) -> NudgeResult:
         """Claim the delivery key, send, mark sent: a retry after success sends nothing."""
         with session_scope(self._engine) as session:
-            earlier = _delivery(session, request.idempotency_key)
+            earlier = find_delivery(session, request.idempotency_key)
             if earlier is not None and earlier.status != DeliveryStatus.SENDING:
                 return _result_of(earlier)
             context = self._context(session, request, "email")
@@ -76,9 +77,13 @@ class NudgeActivities:
                 timeout=self._settings.smtp_timeout_seconds,
             )
         except ApplicationError as exc:
-            self._finish(request.idempotency_key, DeliveryStatus.FAILED, error=str(exc))
+            finish_delivery(
+                self._engine, request.idempotency_key, DeliveryStatus.FAILED, error=str(exc)
+            )
             raise
-        self._finish(request.idempotency_key, DeliveryStatus.SENT, message_id=message_id)
+        finish_delivery(
+            self._engine, request.idempotency_key, DeliveryStatus.SENT, message_id=message_id
+        )
         return NudgeResult(status=DeliveryStatus.SENT, detail=f"to {recipient}")
 
     @activity.defn(name=activity_names.POST_INAPP_NUDGE)
@@ -153,24 +158,6 @@ class NudgeActivities:
             context=context.variables,
         )
 
-    def _finish(
-        self,
-        key: str,
-        status: DeliveryStatus,
-        *,
-        message_id: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        with session_scope(self._engine) as session:
-            delivery = _delivery(session, key)
-            if delivery is None:
-                return
-            delivery.status = status
-            delivery.message_id = message_id
-            delivery.error = error
-            delivery.sent_at = utc_now() if status == DeliveryStatus.SENT else None
-            session.add(delivery)
-
 
 def _claim_delivery(
     session: Session,
@@ -181,22 +168,18 @@ def _claim_delivery(
     status: DeliveryStatus,
     **fields: Any,
 ) -> None:
-    """The delivery row for this key, written once: its unique key is the idempotency guard."""
-    row = {
-        "tenant_id": request.tenant_id,
-        "customer_id": request.customer_id,
-        "idempotency_key": request.idempotency_key,
-        "channel": channel,
-        "template": context.template,
-        "status": status,
-        "created_at": utc_now(),
-        **fields,
-    }
-    insert_or_ignore(session, Delivery, [row], ["idempotency_key"])
-
-
-def _delivery(session: Session, key: str) -> Delivery | None:
-    return session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
+    claim_delivery(
+        session,
+        {
+            "tenant_id": request.tenant_id,
+            "customer_id": request.customer_id,
+            "idempotency_key": request.idempotency_key,
+            "channel": channel,
+            "template": context.template,
+            "status": status,
+            **fields,
+        },
+    )
 
 
 def _result_of(delivery: Delivery) -> NudgeResult:

@@ -1,6 +1,7 @@
 """Records every successful admin write on the API and every staff action on the dashboard,
-with who (the key), what (method and route), the target, and the request's content; routes
-that know the state before the change leave it in `request.state.audit_before`."""
+with who (the key or account), what (method and route), the target, and the request's content
+(as the request guard, the outer middleware, kept it); routes that know the state before the
+change leave it in `request.state.audit_before`."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ class AuditTrail(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.method not in WRITES:
             return await call_next(request)
-        body = await request.body()
         response = await call_next(request)
         route = request.scope.get("route")
         principal: Principal | None = getattr(request.state, "principal", None)
@@ -37,7 +37,10 @@ class AuditTrail(BaseHTTPMiddleware):
                 target=request.url.path,
                 customer_id=request.path_params.get("customer_id"),
                 before=getattr(request.state, "audit_before", None),
-                after={"status": response.status_code, "request": redact(_content(body))},
+                after={
+                    "status": response.status_code,
+                    "request": redact(_content(getattr(request.state, "raw_body", b""))),
+                },
             )
             await run_in_threadpool(record, request.app.state.engine, entry)
         return response

@@ -135,12 +135,17 @@ def rate_limited(
     principal: Annotated[Principal, Depends(get_principal)],
     limiter: Annotated[RateLimiter, Depends(get_ingest_limiter)],
 ) -> None:
-    """Each API key has its own budget on the ingest routes; over it, 429 with Retry-After."""
-    wait = limiter.take(f"key:{principal.key_id}")
+    """Each API key has its own budget on the ingest routes."""
+    enforce(limiter, f"key:{principal.key_id}", "this API key")
+
+
+def enforce(limiter: RateLimiter, key: str, who: str) -> None:
+    """Spend one request of `key`'s budget; over it, 429 with Retry-After."""
+    wait = limiter.take(key)
     if wait is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            f"this API key sent too many requests; retry in {wait} s",
+            f"{who} sent too many requests; retry in {wait} s",
             headers={"Retry-After": str(wait)},
         )
 

@@ -32,6 +32,8 @@ class RequestGuard:
                 detail = f"the request body is larger than {MAX_BODY_BYTES:,} bytes"
                 await problem(413, detail)(scope, receive, send)
                 return
+        # Kept for the audit trail, which then need not buffer the body a second time.
+        scope.setdefault("state", {})["raw_body"] = bytes(body)
         refusal = _json_refusal(scope, bytes(body))
         if refusal is not None:
             await problem(422, refusal)(scope, receive, send)

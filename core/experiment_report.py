@@ -77,3 +77,14 @@ def experiment_report(session: Session, tenant_id: str, trigger: Trigger) -> Exp
         arms=arms,
         enough_data=all(arm.enough_data for arm in arms),
     )
+
+
+def experiment_reports(
+    session: Session, tenant_id: str, playbook: Playbook
+) -> list[ExperimentReport]:
+    """Every experiment in the playbook, with its results so far."""
+    return [
+        experiment_report(session, tenant_id, trigger)
+        for trigger in playbook.engagement.triggers
+        if trigger.experiment is not None
+    ]

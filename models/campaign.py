@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal, Self
-from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import UniqueConstraint
@@ -17,7 +16,7 @@ from sqlmodel import SQLModel
 
 from models.columns import json_column, utc_datetime_column
 from models.expressions import check_expression
-from models.timeutil import utc_now
+from models.timeutil import known_timezone, utc_now
 from models.triggers import Action
 
 SEGMENT_VARIABLES = frozenset({"customer", "state"})
@@ -54,9 +53,7 @@ class CampaignCreate(CampaignDefinition):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if value not in available_timezones():
-            raise ValueError(f"unknown IANA timezone {value!r}")
-        return value
+        return known_timezone(value)
 
     @model_validator(mode="after")
     def _one_schedule(self) -> Self:

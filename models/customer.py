@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import available_timezones
 
 from pydantic import EmailStr, field_validator
 from sqlalchemy import UniqueConstraint
@@ -11,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.columns import utc_datetime_column
 from models.journey import JourneySnapshot
-from models.timeutil import sane_moment, utc_now
+from models.timeutil import known_timezone, sane_moment, utc_now
 
 ExternalId = str
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9._:@-]+$"
@@ -46,9 +45,7 @@ class CustomerCreate(CustomerBase):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if value not in available_timezones():
-            raise ValueError(f"unknown IANA timezone {value!r}")
-        return value
+        return known_timezone(value)
 
 
 class Customer(CustomerBase, table=True):

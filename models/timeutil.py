@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -38,3 +38,10 @@ def sane_moment(moment: datetime, field: str) -> datetime:
     if not EARLIEST <= converted <= utc_now() + FUTURE_SLACK:
         raise ValueError(f"{field} must be between 2000-01-01 and a day from now")
     return converted
+
+
+def known_timezone(value: str) -> str:
+    """An IANA timezone name this machine knows, or a ValueError naming it."""
+    if value not in available_timezones():
+        raise ValueError(f"unknown IANA timezone {value!r}")
+    return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from models.engagement import (
     RECENT_DECISIONS_KEPT,
@@ -85,10 +85,10 @@ def fire(
         fired.append(trigger)
         _queue(
             state,
-            trigger,
             trigger.actions(variant),
             f"{trigger.key}/{record.occurrences}",
             now,
+            **_sent_as(trigger),
             variant=variant,
             milestone=occasion.milestone,
         )
@@ -106,39 +106,53 @@ def fire(
 
 def _queue(
     state: EngagementState,
-    trigger: Trigger,
     actions: list[Action],
     prefix: str,
     now: datetime,
+    *,
+    trigger: str,
+    priority: int,
+    when_capped: Literal["defer", "drop"],
     reason: str = "",
     variant: str | None = None,
     milestone: str | None = None,
+    category: str | None = None,
 ) -> None:
+    """Queue each action under key `prefix/index`, and record that it was queued."""
     for index, action in enumerate(actions):
         key = f"{prefix}/{index}"
         state.queue.append(
             QueuedMessage(
                 key=key,
-                trigger=trigger.key,
+                trigger=trigger,
                 action=action,
-                priority=trigger.priority,
-                when_capped=trigger.when_capped,
+                priority=priority,
+                when_capped=when_capped,
                 due_at=now,
                 variant=variant,
                 milestone=milestone,
+                category=category,
             )
         )
         decide(
             state,
             DecisionRecord(
                 at=now,
-                trigger=trigger.key,
+                trigger=trigger,
                 verdict="queued",
                 key=key,
                 channel=action.channel,
                 reason=reason,
             ),
         )
+
+
+def _sent_as(trigger: Trigger) -> dict[str, Any]:
+    return {
+        "trigger": trigger.key,
+        "priority": trigger.priority,
+        "when_capped": trigger.when_capped,
+    }
 
 
 def resolve_waits(
@@ -162,7 +176,7 @@ def resolve_waits(
             hours = f"{trigger.wait.timeout_hours:g}"
             actions, branch = trigger.wait.on_timeout, "timeout"
             reason = f"none of {', '.join(wait.any_of)} within {hours} h"
-        _queue(state, trigger, actions, f"{prefix}/{branch}", now, reason)
+        _queue(state, actions, f"{prefix}/{branch}", now, **_sent_as(trigger), reason=reason)
 
 
 def _variant(
@@ -401,20 +415,13 @@ def fire_campaign(
             DecisionRecord(at=now, trigger=name, verdict="skipped", reason="not in the segment"),
         )
         return
-    for index, action in enumerate(definition.then):
-        key = f"{name}/{broadcast.run_id}/{index}"
-        state.queue.append(
-            QueuedMessage(
-                key=key,
-                trigger=name,
-                action=action,
-                priority=definition.priority,
-                when_capped=definition.when_capped,
-                due_at=now,
-                category=definition.category,
-            )
-        )
-        decide(
-            state,
-            DecisionRecord(at=now, trigger=name, verdict="queued", key=key, channel=action.channel),
-        )
+    _queue(
+        state,
+        definition.then,
+        f"{name}/{broadcast.run_id}",
+        now,
+        trigger=name,
+        priority=definition.priority,
+        when_capped=definition.when_capped,
+        category=definition.category,
+    )

@@ -193,7 +193,7 @@ class EngagementRunner:
         if decision.verdict == "drop":
             self._decide(message, "dropped", decision.reason)
             return
-        result = await self._deliver(message, message.action, context)
+        result = await self._deliver(message)
         if result.status in ("sent", "already_sent"):
             engagement.mark_sent(state, message, now)
             if message.action.channel == "task":
@@ -201,9 +201,7 @@ class EngagementRunner:
         verdict = "sent" if result.status == "already_sent" else result.status
         self._decide(message, verdict, result.detail)
 
-    async def _deliver(
-        self, message: QueuedMessage, action: Action, context: CustomerContext
-    ) -> DeliveryResult:
+    async def _deliver(self, message: QueuedMessage) -> DeliveryResult:
         journey_input = self._input()
         trigger = next(
             (t for t in self._playbook().engagement.triggers if t.key == message.trigger), None
@@ -215,7 +213,7 @@ class EngagementRunner:
             idempotency_key=key,
             trigger=message.trigger,
             category=message.category or (trigger.category if trigger else "onboarding"),
-            action=action,
+            action=message.action,
             variables=self._template_variables(message),
             variant=message.variant,
             experiment=trigger.experiment.key if trigger and trigger.experiment else None,
@@ -234,7 +232,7 @@ class EngagementRunner:
         self._remember(
             InterventionRecord(
                 kind=message.trigger,
-                channel=action.channel,
+                channel=message.action.channel,
                 milestone_key=message.milestone,
                 idempotency_key=key,
                 status=result.status,
@@ -302,8 +300,7 @@ class EngagementRunner:
                 when_capped="defer",
                 due_at=now,
             )
-            context = self._customer or await self._context()
-            await self._deliver(alert, alert.action, context)
+            await self._deliver(alert)
 
     async def _task_outcome(self, outcome: TaskOutcome) -> None:
         await workflow.execute_activity(

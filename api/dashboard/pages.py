@@ -21,11 +21,10 @@ from core.dashboard import charts
 from core.dashboard.customer_list import CustomerQuery, filter_options, find_customers
 from core.dashboard.kpis import kpis
 from core.dashboard.timeline import score_history, timeline
-from core.experiment_report import experiment_report
+from core.experiment_report import experiment_reports
 from models.audit import AuditEntry
 from models.customer import Customer
 from models.journey import journey_workflow_id
-from models.playbook import Playbook
 from models.score import HealthScoreRecord
 from models.task import CsTask, CsTaskPublic, TaskStatus
 from models.timeutil import utc_now
@@ -44,14 +43,6 @@ COLUMNS = [
     ("csm_owner", "Owner"),
 ]
 LIST_FILTERS = ("q", "stage", "risk", "segment", "plan", "owner")
-
-
-def experiments(session: Session, tenant: str, playbook: Playbook) -> list[object]:
-    return [
-        experiment_report(session, tenant, t)
-        for t in playbook.engagement.triggers
-        if t.experiment is not None
-    ]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -101,7 +92,7 @@ def overview(
         options=filter_options(session, principal.tenant_id),
         kpis=kpis(session, scope, now),
         charts=chart_svgs,
-        experiments=experiments(session, principal.tenant_id, playbook),
+        experiments=experiment_reports(session, principal.tenant_id, playbook),
         query=query_string(filters),
     )
 
@@ -265,5 +256,5 @@ def experiments_page(
         "experiments.html.j2",
         principal,
         "Experiments",
-        experiments=experiments(session, principal.tenant_id, playbook),
+        experiments=experiment_reports(session, principal.tenant_id, playbook),
     )

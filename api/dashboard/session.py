@@ -13,10 +13,9 @@ from typing import Annotated
 from fastapi import Depends, Form, HTTPException, Request, status
 from sqlmodel import Session
 
-from api.deps import DirectoryPlaybookDep, SessionDep, SettingsDep
+from api.deps import DirectoryPlaybookDep, SessionDep, SettingsDep, enforce
 from core.api_keys import authenticate
 from core.config import Settings
-from core.rate_limit import RateLimiter
 from core.signing import signing_key
 from core.staff import SESSION_PREFIX, session_principal
 from core.tenant_playbooks import current_playbook
@@ -38,14 +37,7 @@ def staff_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None or not principal.allows(Scope.READ):
         raise _to_login()
     request.state.principal, request.state.via = principal, "dashboard"
-    limiter: RateLimiter = request.app.state.dashboard_limiter
-    wait = limiter.take(principal.actor)
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"too many requests from this account; retry in {wait} s",
-            {"Retry-After": str(wait)},
-        )
+    enforce(request.app.state.dashboard_limiter, principal.actor, "this account")
     return principal
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from api.deps import PlaybookDep, Read, SessionDep, TenantDep
-from core.experiment_report import experiment_report, experiment_trigger
+from core.experiment_report import experiment_report, experiment_reports, experiment_trigger
 from models.experiment import ExperimentReport
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"], dependencies=[Read])
@@ -16,11 +16,7 @@ def list_experiments(
     session: SessionDep, tenant: TenantDep, playbook: PlaybookDep
 ) -> list[ExperimentReport]:
     """Every experiment in the tenant's current playbook, with its results so far."""
-    return [
-        experiment_report(session, tenant, trigger)
-        for trigger in playbook.engagement.triggers
-        if trigger.experiment is not None
-    ]
+    return experiment_reports(session, tenant, playbook)
 
 
 @router.get("/{key}")

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from api.deps import Admin, Offset, Read, RowId, SessionDep, TemporalDep, TenantDep
@@ -70,11 +70,10 @@ def list_tasks(
         where.append(col(CsTask.owner) == owner)
     if customer_id is not None:
         where.append(col(CsTask.customer_id) == customer_id)
-    overdue_first = case((col(CsTask.due_at) < now, 0), else_=1)
     rows = session.exec(
         select(CsTask)
         .where(*where)
-        .order_by(overdue_first, col(CsTask.due_at), col(CsTask.id))
+        .order_by(col(CsTask.due_at), col(CsTask.id))  # overdue ones are due first
         .limit(limit)
         .offset(offset)
     ).all()
